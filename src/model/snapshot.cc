@@ -1,0 +1,100 @@
+#include "model/snapshot.h"
+
+#include "base/hash.h"
+
+namespace leakhound {
+
+const char* DumpKindName(DumpKind k) {
+  switch (k) {
+    case DumpKind::kStack: return "stack";
+    case DumpKind::kPanic: return "panic";
+    case DumpKind::kFatalError: return "fatal_error";
+    case DumpKind::kSignal: return "signal";
+    case DumpKind::kUnknown: break;
+  }
+  return "unknown";
+}
+
+Snapshot::Snapshot() : stack_slots_(256, 0) { label_sets_.emplace_back(); }
+
+void Snapshot::HashStack(Stack& s) {
+  // Syms are stable within one snapshot, so hashing them is enough here;
+  // comparing stacks across snapshots goes through the strings.
+  uint64_t h = 0x243f6a8885a308d3ull, loose = h;
+  bool top = true;
+  for (const Frame& f : s.frames) {
+    h = HashMix(h ^ f.function, (uint64_t{f.file} << 32) | f.line);
+    loose = HashMix(loose ^ f.function, (uint64_t{f.file} << 32) | (top ? f.line : 0));
+    top = false;
+  }
+  uint64_t tail = (uint64_t{s.elided_frames} << 2) | (s.elided_unknown ? 2u : 0u) |
+                  (s.unavailable ? 1u : 0u);
+  h = HashMix(h ^ tail, s.frames.size());
+  loose = HashMix(loose ^ tail, s.frames.size());
+  if (s.has_creator) {
+    h = HashMix(h ^ s.creator.function,
+                (uint64_t{s.creator.file} << 32) | s.creator.line | (uint64_t{1} << 63));
+    loose = HashMix(loose ^ s.creator.function,
+                    (uint64_t{s.creator.file} << 32) | (uint64_t{1} << 63));
+  }
+  s.hash = h;
+  s.loose_hash = loose;
+}
+
+namespace {
+bool SameStack(const Stack& a, const Stack& b) {
+  if (a.hash != b.hash || a.frames.size() != b.frames.size() ||
+      a.has_creator != b.has_creator || a.elided_frames != b.elided_frames ||
+      a.elided_unknown != b.elided_unknown || a.unavailable != b.unavailable)
+    return false;
+  for (size_t i = 0; i < a.frames.size(); ++i)
+    if (!a.frames[i].SameLocation(b.frames[i])) return false;
+  return !a.has_creator || a.creator.SameLocation(b.creator);
+}
+}  // namespace
+
+uint32_t Snapshot::AddStack(Stack stack) {
+  HashStack(stack);
+  return AddHashedStack(std::move(stack));
+}
+
+uint32_t Snapshot::AddHashedStack(Stack&& stack) {
+  size_t mask = stack_slots_.size() - 1;
+  size_t i = stack.hash & mask;
+  while (uint32_t v = stack_slots_[i]) {
+    if (SameStack(stacks_[v - 1], stack)) return v - 1;
+    i = (i + 1) & mask;
+  }
+  uint32_t index = static_cast<uint32_t>(stacks_.size());
+  stacks_.push_back(std::move(stack));
+  stack_slots_[i] = index + 1;
+  if (stacks_.size() * 2 > stack_slots_.size()) {
+    std::vector<uint32_t> bigger(stack_slots_.size() * 2, 0);
+    size_t m = bigger.size() - 1;
+    for (uint32_t v : stack_slots_) {
+      if (!v) continue;
+      size_t j = stacks_[v - 1].hash & m;
+      while (bigger[j]) j = (j + 1) & m;
+      bigger[j] = v;
+    }
+    stack_slots_.swap(bigger);
+  }
+  return index;
+}
+
+uint32_t Snapshot::AddLabelSet(LabelSet labels) {
+  if (labels.empty()) return 0;
+  auto [it, added] =
+      label_index_.emplace(labels, static_cast<uint32_t>(label_sets_.size()));
+  if (added) label_sets_.push_back(std::move(labels));
+  return it->second;
+}
+
+size_t Snapshot::MemoryUsage() const {
+  size_t n = strings_.MemoryUsage() + goroutines_.capacity() * sizeof(Goroutine) +
+             stack_slots_.capacity() * sizeof(uint32_t);
+  for (const Stack& s : stacks_) n += sizeof(Stack) + s.frames.capacity() * sizeof(Frame);
+  return n;
+}
+
+}  // namespace leakhound

@@ -1,0 +1,137 @@
+// The one model every dump form is read into.
+//
+// A Snapshot is the state of one Go process at one moment. To keep memory
+// proportional to distinct stacks rather than to goroutines, stacks are
+// interned in a StackTable and each Goroutine names its stack by index;
+// every string (function, file, state) is a Sym in the snapshot's pool.
+#ifndef LEAKHOUND_MODEL_SNAPSHOT_H_
+#define LEAKHOUND_MODEL_SNAPSHOT_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "model/go_version.h"
+#include "model/string_pool.h"
+
+namespace leakhound {
+
+struct Frame {
+  Sym function = 0;        // as printed: "main.(*T).M", "net/http.(*conn).serve"
+  Sym file = 0;            // "/app/main.go", "?" when unknown
+  uint32_t line = 0;
+  uint32_t pc_offset = 0;  // the "+0x1d"; 0 when absent (inlined frames)
+  bool inlined = false;    // printed as NAME(...)
+  bool args_elided = false;  // args contained "..." (limit reached)
+
+  bool SameLocation(const Frame& o) const {
+    return function == o.function && file == o.file && line == o.line;
+  }
+};
+
+// Identity of a stack: every frame's function+file+line, creator included.
+// Goroutines with equal stacks share one Stack.
+struct Stack {
+  std::vector<Frame> frames;  // innermost first
+  bool has_creator = false;
+  Frame creator;              // the "created by" frame
+  // Frames the runtime left out: "...N frames elided..." adds N;
+  // "...additional frames elided..." sets elided_unknown.
+  uint32_t elided_frames = 0;
+  bool elided_unknown = false;
+  // "goroutine running on other thread; stack unavailable".
+  bool unavailable = false;
+  uint64_t hash = 0;        // over the identity above
+  uint64_t loose_hash = 0;  // same, ignoring lines of non-top frames
+};
+
+// Flags a goroutine header can carry.
+enum GoroutineFlag : uint16_t {
+  kLockedToThread = 1 << 0,  // ", locked to thread"
+  kLeaked = 1 << 1,          // " (leaked)", Go 1.26 goroutineleak GC
+  kScan = 1 << 2,            // " (scan)"
+  kDurable = 1 << 3,         // " (durable)" flag appended by 1.25+
+  kInBubble = 1 << 4,        // ", synctest group|bubble N"
+};
+
+struct Goroutine {
+  uint64_t id = 0;
+  Sym state = 0;             // status or wait reason: "chan send", "running"
+  int32_t wait_minutes = -1;  // -1 when the dump did not say
+  uint16_t flags = 0;
+  uint32_t stack = 0;         // index into Snapshot::stacks()
+  uint32_t labels = 0;        // index into Snapshot::label_sets(); 0 = none
+  uint64_t creator_id = 0;    // "created by ... in goroutine N"; 0 unknown
+  int64_t bubble = -1;        // synctest group/bubble id, -1 none
+
+  bool has(GoroutineFlag f) const { return (flags & f) != 0; }
+};
+
+using LabelSet = std::vector<std::pair<Sym, Sym>>;
+
+// What kind of output the dump was found in.
+enum class DumpKind {
+  kUnknown,
+  kStack,       // runtime.Stack(all) / debug=2: starts at the first header
+  kPanic,       // "panic: ..."
+  kFatalError,  // "fatal error: ..."
+  kSignal,      // "SIGQUIT: quit" and other fatal signals
+};
+const char* DumpKindName(DumpKind k);
+
+class Snapshot {
+ public:
+  Snapshot();
+  Snapshot(Snapshot&&) = default;
+  Snapshot& operator=(Snapshot&&) = default;
+
+  // --- where it came from ---
+  std::string source;         // file name, "-" or URL
+  std::string form = "traceback";  // which dump form was read
+  DumpKind kind = DumpKind::kUnknown;
+  std::string preamble;       // "panic: ..." / "fatal error: ..." line(s)
+  int64_t capture_time_unix_ns = 0;  // 0 unknown
+  GoVersionRange go_version;  // what the format's features imply
+  // The input stopped mid-dump (cut file, 64 MB cap of debug=2).
+  bool truncated = false;
+  std::vector<std::string> notes;  // things a person should know
+
+  // --- contents ---
+  StringPool& strings() { return strings_; }
+  const StringPool& strings() const { return strings_; }
+  std::string_view str(Sym s) const { return strings_.Get(s); }
+
+  const std::vector<Goroutine>& goroutines() const { return goroutines_; }
+  const std::vector<Stack>& stacks() const { return stacks_; }
+  const Stack& stack_of(const Goroutine& g) const { return stacks_[g.stack]; }
+  const std::vector<LabelSet>& label_sets() const { return label_sets_; }
+
+  // Adds a stack, or returns the index of an equal one already present.
+  // Computes stack.hash / loose_hash.
+  uint32_t AddStack(Stack stack);
+  // Same, with the hashes already filled in by the caller.
+  uint32_t AddHashedStack(Stack&& stack);
+  uint32_t AddLabelSet(LabelSet labels);
+  void AddGoroutine(const Goroutine& g) { goroutines_.push_back(g); }
+
+  // Fills stack.hash and stack.loose_hash from its frames.
+  static void HashStack(Stack& stack);
+
+  size_t MemoryUsage() const;
+
+ private:
+  StringPool strings_;
+  std::vector<Goroutine> goroutines_;
+  std::vector<Stack> stacks_;
+  std::vector<LabelSet> label_sets_;  // [0] is the empty set
+  std::map<LabelSet, uint32_t> label_index_;
+  // Open addressing over stacks_: slot = index+1, 0 empty.
+  std::vector<uint32_t> stack_slots_;
+};
+
+}  // namespace leakhound
+
+#endif  // LEAKHOUND_MODEL_SNAPSHOT_H_
