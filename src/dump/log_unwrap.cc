@@ -1,0 +1,228 @@
+#include "dump/log_unwrap.h"
+
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+namespace leakhound {
+
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0;
+}
+bool EndsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() &&
+         std::memcmp(s.data() + s.size() - p.size(), p.data(), p.size()) == 0;
+}
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsWord(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_';
+}
+
+// "goroutine " followed by a digit.
+bool LooksLikeHeaderStart(std::string_view s) {
+  return s.size() > 10 && StartsWith(s, "goroutine ") && IsDigit(s[10]);
+}
+
+bool IsSignalName(std::string_view s) {
+  // "SIGQUIT: quit", "SIGSEGV: segmentation violation", "Signal 12"
+  if (StartsWith(s, "Signal ") && s.size() > 7 && IsDigit(s[7])) return true;
+  if (!StartsWith(s, "SIG")) return false;
+  size_t i = 3;
+  while (i < s.size() && s[i] >= 'A' && s[i] <= 'Z') ++i;
+  return i > 3 && i + 1 < s.size() && s[i] == ':' && s[i + 1] == ' ';
+}
+
+}  // namespace
+
+LineKind ClassifyLine(std::string_view s) {
+  if (s.empty()) return LineKind::kBlank;
+  switch (s[0]) {
+    case '\t':
+      return LineKind::kTab;
+    case 'g':
+      if (LooksLikeHeaderStart(s) && EndsWith(s, "]:")) return LineKind::kHeader;
+      break;
+    case 'c':
+      if (StartsWith(s, "created by ")) return LineKind::kCreator;
+      break;
+    case '.':
+      if (StartsWith(s, "...") && EndsWith(s, "elided...")) return LineKind::kElided;
+      break;
+    case '[':
+      if (StartsWith(s, "[originating from goroutine ")) return LineKind::kAncestor;
+      if (StartsWith(s, "[signal ")) return LineKind::kPreamble;
+      break;
+    case 'p':
+      if (StartsWith(s, "panic: ")) return LineKind::kPreamble;
+      break;
+    case 'f':
+      if (StartsWith(s, "fatal error: ")) return LineKind::kPreamble;
+      break;
+    case 'S':
+      if (IsSignalName(s)) return LineKind::kPreamble;
+      break;
+    case 'P':
+      if (StartsWith(s, "PC=0x")) return LineKind::kPreamble;
+      break;
+    case 'u':
+      if (StartsWith(s, "unexpected fault address ")) return LineKind::kPreamble;
+      break;
+    default:
+      break;
+  }
+  // A function line ends in ')' and has no space in the name before the
+  // argument list: "main.(*T).M(0x1, {0x2, 0x3})". Argument lists never
+  // contain parentheses, so the last '(' opens them.
+  if (s.back() != ')') return LineKind::kOther;
+  size_t open = s.rfind('(');
+  if (open == 0 || open == std::string_view::npos) return LineKind::kOther;
+  if (std::memchr(s.data(), ' ', open) != nullptr) return LineKind::kOther;
+  return LineKind::kFunction;
+}
+
+long LogUnwrapper::MatchShape(std::string_view line) const {
+  size_t i = 0;
+  for (size_t t = 0; t < shape_.size(); ++t) {
+    const Token& tok = shape_[t];
+    if (i == line.size()) {
+      // A line that is all prefix ("<ts> stderr F" with its trailing
+      // space trimmed) is a blank dump line.
+      bool rest_spaces = true;
+      for (size_t u = t; u < shape_.size(); ++u)
+        rest_spaces &= shape_[u].kind == Token::kSpaces;
+      return rest_spaces ? static_cast<long>(i) : -1;
+    }
+    switch (tok.kind) {
+      case Token::kWord:
+        if (!IsWord(line[i])) return -1;
+        while (i < line.size() && IsWord(line[i])) ++i;
+        break;
+      case Token::kSpaces:
+        if (line[i] != ' ') return -1;
+        // A single space may be followed by a dump line's own tab.
+        while (i < line.size() && line[i] == ' ') ++i;
+        break;
+      case Token::kByte:
+        if (line[i] != tok.byte) return -1;
+        ++i;
+        break;
+    }
+  }
+  return static_cast<long>(i);
+}
+
+void LogUnwrapper::Learn(std::string_view prefix) {
+  shape_.clear();
+  for (size_t i = 0; i < prefix.size();) {
+    char c = prefix[i];
+    if (IsWord(c)) {
+      while (i < prefix.size() && IsWord(prefix[i])) ++i;
+      shape_.push_back({Token::kWord, 0});
+    } else if (c == ' ') {
+      while (i < prefix.size() && prefix[i] == ' ') ++i;
+      shape_.push_back({Token::kSpaces, 0});
+    } else {
+      shape_.push_back({Token::kByte, c});
+      ++i;
+    }
+  }
+}
+
+bool LogUnwrapper::TryFindDumpStart(std::string_view line) {
+  // Where in the line does a dump start? A header or a preamble after a
+  // prefix of at most 256 bytes.
+  static const std::string_view kStarts[] = {"goroutine ", "panic: ", "fatal error: ",
+                                             "SIGQUIT: ", "SIGABRT: ", "SIGSEGV: "};
+  std::string_view head = line.substr(0, 256 + 16);
+  size_t best = std::string_view::npos;
+  for (std::string_view start : kStarts) {
+    size_t pos = 1;
+    while ((pos = head.find(start, pos)) != std::string_view::npos) {
+      std::string_view rest = line.substr(pos);
+      LineKind kind = ClassifyLine(rest);
+      if (kind == LineKind::kHeader || kind == LineKind::kPreamble) {
+        if (pos < best) best = pos;
+        break;
+      }
+      ++pos;
+    }
+  }
+  if (best == std::string_view::npos || best > 256) return false;
+  Learn(line.substr(0, best));
+  std::string_view rest = line.substr(best);
+  sink_->DumpLine(rest, ClassifyLine(rest));
+  return true;
+}
+
+namespace {
+void FeedText(LineSink* sink, std::string_view text) {
+  // A value like "\tmain.go:12 +0x1d\n" is one line; the final newline
+  // does not make an extra blank line.
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  size_t start = 0;
+  while (true) {
+    size_t nl = text.find('\n', start);
+    std::string_view piece =
+        text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
+    sink->DumpLine(piece, ClassifyLine(piece));
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+}
+
+void FeedJsonValue(LineSink* sink, const nlohmann::json& v, int depth) {
+  if (depth > 4) return;
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    FeedText(sink, s);
+  } else if (v.is_object()) {
+    for (const auto& item : v.items()) FeedJsonValue(sink, item.value(), depth + 1);
+  }
+}
+}  // namespace
+
+bool LogUnwrapper::TryJson(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && line[i] == ' ') ++i;
+  if (i == line.size() || line[i] != '{' || line.back() != '}') return false;
+  // Only records that could hold dump text are worth a parse.
+  if (line.find("goroutine ") == std::string_view::npos &&
+      line.find("\\t") == std::string_view::npos &&
+      line.find("\\n") == std::string_view::npos)
+    return false;
+  nlohmann::json j = nlohmann::json::parse(line.begin() + i, line.end(), nullptr,
+                                           /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  saw_json_ = true;
+  FeedJsonValue(sink_, j, 0);
+  return true;
+}
+
+void LogUnwrapper::Line(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (!shape_.empty()) {
+    long n = MatchShape(line);
+    if (n >= 0) {
+      std::string_view rest = line.substr(static_cast<size_t>(n));
+      LineKind kind = ClassifyLine(rest);
+      if (kind != LineKind::kOther) {
+        sink_->DumpLine(rest, kind);
+        return;
+      }
+      if (TryJson(rest)) return;
+    }
+  }
+  LineKind kind = ClassifyLine(line);
+  if (kind != LineKind::kOther) {
+    sink_->DumpLine(line, kind);
+    return;
+  }
+  if (TryJson(line)) return;
+  if (TryFindDumpStart(line)) return;
+  sink_->DumpLine(line, LineKind::kOther);
+}
+
+}  // namespace leakhound
