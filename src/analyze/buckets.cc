@@ -1,0 +1,116 @@
+#include "analyze/buckets.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "base/hash.h"
+#include "model/func_name.h"
+
+namespace leakhound {
+
+namespace {
+
+// The loose identity of a stack: frames below the top compared without
+// line numbers. Stack::loose_hash is only a hash, so equal hashes are
+// confirmed frame by frame.
+bool LooselyEqual(const Stack& a, const Stack& b) {
+  if (a.frames.size() != b.frames.size() || a.has_creator != b.has_creator ||
+      a.unavailable != b.unavailable)
+    return false;
+  for (size_t i = 0; i < a.frames.size(); ++i) {
+    const Frame& x = a.frames[i];
+    const Frame& y = b.frames[i];
+    if (x.function != y.function || x.file != y.file) return false;
+    if (i == 0 && x.line != y.line) return false;
+  }
+  return !a.has_creator ||
+         (a.creator.function == b.creator.function && a.creator.file == b.creator.file);
+}
+
+}  // namespace
+
+std::vector<Bucket> MakeBuckets(const Snapshot& snapshot, Grouping grouping) {
+  const std::vector<Stack>& stacks = snapshot.stacks();
+  // Map each stack to a canonical stack: itself (exact) or the first
+  // loosely equal one.
+  std::vector<uint32_t> canon(stacks.size());
+  if (grouping == Grouping::kExact) {
+    for (uint32_t i = 0; i < stacks.size(); ++i) canon[i] = i;
+  } else {
+    std::unordered_multimap<uint64_t, uint32_t> by_hash;
+    for (uint32_t i = 0; i < stacks.size(); ++i) {
+      canon[i] = i;
+      auto range = by_hash.equal_range(stacks[i].loose_hash);
+      for (auto it = range.first; it != range.second; ++it) {
+        if (LooselyEqual(stacks[it->second], stacks[i])) {
+          canon[i] = it->second;
+          break;
+        }
+      }
+      if (canon[i] == i) by_hash.emplace(stacks[i].loose_hash, i);
+    }
+  }
+
+  std::vector<Bucket> buckets;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> index;  // key hash -> buckets
+  for (const Goroutine& g : snapshot.goroutines()) {
+    uint32_t stack = canon[g.stack];
+    bool leaked = g.has(kLeaked);
+    uint64_t key = HashMix(uint64_t{stack} << 1 | (leaked ? 1 : 0), g.state);
+    std::vector<uint32_t>& candidates = index[key];
+    Bucket* b = nullptr;
+    for (uint32_t c : candidates) {
+      Bucket& cand = buckets[c];
+      if (cand.stack == stack && cand.state == g.state && cand.leaked == leaked) {
+        b = &cand;
+        break;
+      }
+    }
+    if (b == nullptr) {
+      candidates.push_back(static_cast<uint32_t>(buckets.size()));
+      buckets.emplace_back();
+      b = &buckets.back();
+      b->state = g.state;
+      b->leaked = leaked;
+      b->stack = stack;
+    }
+    ++b->count;
+    b->ids.push_back(g.id);
+    if (g.wait_minutes >= 0) {
+      if (b->min_wait < 0 || g.wait_minutes < b->min_wait) b->min_wait = g.wait_minutes;
+      if (g.wait_minutes > b->max_wait) b->max_wait = g.wait_minutes;
+    }
+    if (g.has(kLockedToThread)) ++b->locked_to_thread;
+    if (g.creator_id != 0) b->creator_ids.push_back(g.creator_id);
+  }
+  for (Bucket& b : buckets) {
+    std::sort(b.ids.begin(), b.ids.end());
+    std::sort(b.creator_ids.begin(), b.creator_ids.end());
+    b.creator_ids.erase(std::unique(b.creator_ids.begin(), b.creator_ids.end()),
+                        b.creator_ids.end());
+  }
+  std::sort(buckets.begin(), buckets.end(), [&](const Bucket& a, const Bucket& b) {
+    if (a.count != b.count) return a.count > b.count;
+    std::string_view sa = snapshot.str(a.state), sb = snapshot.str(b.state);
+    if (sa != sb) return sa < sb;
+    if (a.leaked != b.leaked) return a.leaked;
+    return a.stack < b.stack;
+  });
+  return buckets;
+}
+
+int TopUserFrame(const Snapshot& snapshot, const Stack& stack) {
+  if (stack.frames.empty()) return -1;
+  int first_non_runtime = -1;
+  for (size_t i = 0; i < stack.frames.size(); ++i) {
+    std::string_view fn = snapshot.str(stack.frames[i].function);
+    std::string_view pkg = PackageOf(fn);
+    if (!IsStdlibPackage(pkg)) return static_cast<int>(i);
+    if (first_non_runtime < 0 && pkg != "runtime" && pkg.rfind("runtime/", 0) != 0 &&
+        pkg.rfind("internal/runtime", 0) != 0)
+      first_non_runtime = static_cast<int>(i);
+  }
+  return first_non_runtime >= 0 ? first_non_runtime : 0;
+}
+
+}  // namespace leakhound

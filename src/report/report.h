@@ -1,0 +1,36 @@
+// Renderers for `leakhound analyze`. Each takes the same view of the
+// analysis and writes one format; none of them computes anything.
+#ifndef LEAKHOUND_REPORT_REPORT_H_
+#define LEAKHOUND_REPORT_REPORT_H_
+
+#include <cstddef>
+#include <ostream>
+#include <vector>
+
+#include "analyze/buckets.h"
+#include "dump/dump.h"
+
+namespace leakhound {
+
+extern const char kLeakhoundVersion[];
+
+struct AnalyzeView {
+  const DumpSet* input = nullptr;
+  const Snapshot* snapshot = nullptr;
+  std::vector<const Bucket*> buckets;  // after filters and --top, in order
+  size_t buckets_total = 0;            // before filters and --top
+  Grouping grouping = Grouping::kExact;
+};
+
+struct TextOptions {
+  bool color = false;
+  size_t max_frames = 12;  // per bucket; the rest is summarised
+  size_t max_ids = 10;
+};
+
+void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream& out);
+void WriteJson(const AnalyzeView& view, std::ostream& out);
+
+}  // namespace leakhound
+
+#endif  // LEAKHOUND_REPORT_REPORT_H_

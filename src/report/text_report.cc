@@ -1,0 +1,150 @@
+// Terminal output: what a person reads first during an incident. The
+// largest buckets come first, each reduced to the one frame worth looking
+// at (the top user frame), then a compact stack for context.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "model/func_name.h"
+#include "report/report.h"
+
+namespace leakhound {
+
+namespace {
+
+struct Style {
+  bool on;
+  std::string_view bold() const { return on ? "\x1b[1m" : ""; }
+  std::string_view dim() const { return on ? "\x1b[2m" : ""; }
+  std::string_view red() const { return on ? "\x1b[31m" : ""; }
+  std::string_view yellow() const { return on ? "\x1b[33m" : ""; }
+  std::string_view cyan() const { return on ? "\x1b[36m" : ""; }
+  std::string_view reset() const { return on ? "\x1b[0m" : ""; }
+};
+
+// Dump text is untrusted: control bytes (an ESC in a function name could
+// repaint the terminal) are shown escaped.
+std::string Clean(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f)
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += static_cast<char>(c);
+  }
+  return out;
+}
+
+std::string Location(const Snapshot& s, const Frame& f) {
+  return Clean(fmt::format("{}:{}", s.str(f.file), f.line));
+}
+
+std::string WaitText(const Bucket& b) {
+  if (b.min_wait < 0) return "";
+  if (b.min_wait == b.max_wait) return fmt::format("{} min", b.min_wait);
+  return fmt::format("{}-{} min", b.min_wait, b.max_wait);
+}
+
+std::string IdList(const std::vector<uint64_t>& ids, size_t max) {
+  std::string out;
+  for (size_t i = 0; i < ids.size() && i < max; ++i) {
+    if (i) out += ' ';
+    out += std::to_string(ids[i]);
+  }
+  if (ids.size() > max) out += fmt::format(" ... (+{} more)", ids.size() - max);
+  return out;
+}
+
+}  // namespace
+
+void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream& out) {
+  const Snapshot& s = *view.snapshot;
+  Style st{options.color};
+
+  // --- summary ---
+  out << st.bold() << Clean(s.source) << st.reset() << ": "
+      << s.goroutines().size() << " goroutines";
+  if (s.kind != DumpKind::kUnknown && s.kind != DumpKind::kStack)
+    out << " (" << DumpKindName(s.kind) << " dump)";
+  std::string version = s.go_version.ToString();
+  if (!version.empty()) out << ", Go " << version;
+  out << ", " << view.buckets_total << " buckets\n";
+  if (!s.preamble.empty()) {
+    std::string first = s.preamble.substr(0, s.preamble.find('\n'));
+    out << "  " << st.red() << Clean(first) << st.reset() << "\n";
+  }
+
+  std::vector<uint64_t> counts(s.strings().size(), 0);
+  for (const Goroutine& g : s.goroutines()) ++counts[g.state];
+  std::vector<std::pair<Sym, uint64_t>> states;
+  for (Sym i = 0; i < counts.size(); ++i)
+    if (counts[i] > 0) states.emplace_back(i, counts[i]);
+  std::sort(states.begin(), states.end(), [&](const auto& a, const auto& b) {
+    if (a.second != b.second) return a.second > b.second;
+    return s.str(a.first) < s.str(b.first);
+  });
+  out << "\nBy state:\n";
+  for (const auto& [state, count] : states)
+    out << fmt::format("  {:>9}  {}\n", count, Clean(s.str(state)));
+
+  for (const std::string& note : s.notes)
+    out << st.yellow() << "note: " << st.reset() << Clean(note) << "\n";
+  if (s.truncated)
+    out << st.yellow() << "note: " << st.reset()
+        << "the dump is truncated; counts cover what was read\n";
+
+  // --- buckets ---
+  out << "\n";
+  if (view.buckets.size() < view.buckets_total)
+    out << fmt::format("Buckets (showing {} of {}, largest first):\n", view.buckets.size(),
+                       view.buckets_total);
+  else
+    out << "Buckets (largest first):\n";
+
+  for (const Bucket* b : view.buckets) {
+    const Stack& stack = s.stacks()[b->stack];
+    out << "\n" << st.bold() << fmt::format("{:>7}", b->count) << st.reset() << "  "
+        << st.cyan() << "[" << Clean(s.str(b->state));
+    std::string wait = WaitText(*b);
+    if (!wait.empty()) out << ", " << wait;
+    if (b->locked_to_thread) out << ", locked to thread";
+    out << "]" << st.reset();
+    if (b->leaked) out << " " << st.red() << "(leaked)" << st.reset();
+    out << "\n";
+
+    int top = TopUserFrame(s, stack);
+    if (stack.unavailable) {
+      out << "         stack unavailable (running on another thread)\n";
+    } else if (top >= 0) {
+      const Frame& f = stack.frames[static_cast<size_t>(top)];
+      out << "         at " << st.bold() << Location(s, f) << st.reset() << " "
+          << Clean(s.str(f.function)) << "\n";
+    }
+    if (stack.has_creator) {
+      out << "         created by " << Clean(s.str(stack.creator.function)) << " at "
+          << Location(s, stack.creator);
+      if (b->creator_ids.size() == 1) out << " in goroutine " << b->creator_ids[0];
+      out << "\n";
+    }
+    out << "         " << st.dim() << "ids: " << IdList(b->ids, options.max_ids)
+        << st.reset() << "\n";
+
+    size_t shown = std::min(stack.frames.size(), options.max_frames);
+    for (size_t i = 0; i < shown; ++i) {
+      const Frame& f = stack.frames[i];
+      bool mark = static_cast<int>(i) == top;
+      out << "           " << (mark ? st.bold() : st.dim()) << (mark ? "> " : "  ")
+          << Clean(s.str(f.function)) << "  " << Location(s, f) << st.reset() << "\n";
+    }
+    size_t hidden = stack.frames.size() - shown;
+    if (hidden > 0) out << "           " << st.dim() << fmt::format("  ... {} more frames", hidden) << st.reset() << "\n";
+    if (stack.elided_unknown)
+      out << "           " << st.dim() << "  ...additional frames elided by the runtime" << st.reset() << "\n";
+    else if (stack.elided_frames)
+      out << "           " << st.dim() << fmt::format("  ...{} frames elided by the runtime", stack.elided_frames) << st.reset() << "\n";
+  }
+  if (view.buckets.empty()) out << "  (none matched)\n";
+}
+
+}  // namespace leakhound
