@@ -1,0 +1,53 @@
+# Thin wrapper over CMake. `make demo` and `make test` each install what
+# is missing first, so both work on a fresh Debian 12 machine.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+JOBS       ?= $(shell nproc)
+
+# Go needs writable caches even where HOME is not set (CI containers).
+export GOCACHE ?= $(CURDIR)/$(BUILD)/go-cache
+export GOPATH  ?= $(CURDIR)/$(BUILD)/go-path
+export GO111MODULE = on
+
+.PHONY: all deps build demo test unit asan fuzz bench clean
+
+all: build
+
+deps:
+	./scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+	ninja -C $(BUILD) -j $(JOBS) leakhound
+
+# Main job on a bundled example: run a Go program that leaks goroutines,
+# take its goroutine dump the way /debug/pprof/goroutine?debug=2 writes it,
+# and show where the goroutines are stuck.
+demo: build
+	mkdir -p $(BUILD)/demo
+	cd testdata/go/leaky && go build -o $(CURDIR)/$(BUILD)/demo/leaky .
+	$(BUILD)/demo/leaky -mode debug2 > $(BUILD)/demo/goroutines.txt
+	$(BUILD)/leakhound analyze $(BUILD)/demo/goroutines.txt --top 8
+
+# Every test: Debug + ASan + UBSan build, unit and end-to-end tests via
+# CTest, then a bounded libFuzzer run of every parser.
+test: deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLEAKHOUND_SANITIZE=ON
+	ninja -C $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+	$(MAKE) fuzz
+
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DLEAKHOUND_FUZZ=ON -DLEAKHOUND_TESTS=OFF -DLEAKHOUND_BENCH=OFF
+	ninja -C $(FUZZ_BUILD) -j $(JOBS)
+	./scripts/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+bench: build
+	ninja -C $(BUILD) gen_dump
+	BUILD=$(BUILD) ./bench/run_bench.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
