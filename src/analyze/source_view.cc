@@ -1,0 +1,76 @@
+#include "analyze/source_view.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace leakhound {
+
+namespace {
+
+constexpr size_t kMaxSourceFile = 8u << 20;
+
+bool ReadSmallFile(const std::string& path, std::string* out) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<size_t>(st.st_size) > kMaxSourceFile)
+    return false;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  *out = buf.str();
+  return out->size() <= kMaxSourceFile;
+}
+
+}  // namespace
+
+SourceView::SourceView(std::vector<std::string> roots, bool use_absolute)
+    : roots_(std::move(roots)), use_absolute_(use_absolute) {}
+
+const SourceView::File& SourceView::Load(std::string_view path) {
+  auto it = files_.find(path);
+  if (it != files_.end()) return *it->second;
+  auto file = std::make_unique<File>();
+  // Only .go files: a dump is untrusted and must not make us read
+  // arbitrary files into the report.
+  if (path.size() > 3 && path.ends_with(".go")) {
+    std::string p(path);
+    bool found = use_absolute_ && ReadSmallFile(p, &file->text);
+    for (size_t r = 0; !found && r < roots_.size(); ++r) {
+      std::string_view rest = path;
+      while (!found && !rest.empty()) {
+        while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
+        if (rest.empty()) break;
+        std::string candidate = roots_[r] + "/" + std::string(rest);
+        found = ReadSmallFile(candidate, &file->text);
+        size_t slash = rest.find('/');
+        if (slash == std::string_view::npos) break;
+        rest.remove_prefix(slash + 1);
+      }
+    }
+    if (found) {
+      file->ok = true;
+      file->starts.push_back(0);
+      for (size_t i = 0; i < file->text.size(); ++i)
+        if (file->text[i] == '\n') file->starts.push_back(static_cast<uint32_t>(i + 1));
+    }
+  }
+  const File& ref = *file;
+  files_.emplace(std::string(path), std::move(file));
+  return ref;
+}
+
+std::string_view SourceView::Line(std::string_view file, uint32_t line) {
+  const File& f = Load(file);
+  if (!f.ok || line == 0 || line > f.starts.size()) return {};
+  size_t begin = f.starts[line - 1];
+  size_t end = line < f.starts.size() ? f.starts[line] - 1 : f.text.size();
+  std::string_view text(f.text);
+  text = text.substr(begin, end - begin);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace leakhound

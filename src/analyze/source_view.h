@@ -1,0 +1,42 @@
+// Reads single lines of the Go source files a dump points at, when they
+// are on this machine (or under --source DIR). Some patterns compile to
+// the same runtime calls and only the source line tells them apart:
+// `for v := range ch` and `v, ok := <-ch` both park in runtime.chanrecv2.
+#ifndef LEAKHOUND_ANALYZE_SOURCE_VIEW_H_
+#define LEAKHOUND_ANALYZE_SOURCE_VIEW_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leakhound {
+
+class SourceView {
+ public:
+  // `roots`: directories to look in besides the path as written. A dump
+  // path /build/app/internal/x.go is tried as ROOT/build/app/internal/x.go,
+  // ROOT/app/internal/x.go, ROOT/internal/x.go, ROOT/x.go.
+  explicit SourceView(std::vector<std::string> roots, bool use_absolute = true);
+
+  // The text of `line` (1-based) of `file`, without its newline; empty
+  // when the file cannot be found or read, or is larger than 8 MiB.
+  std::string_view Line(std::string_view file, uint32_t line);
+
+ private:
+  struct File {
+    bool ok = false;
+    std::string text;
+    std::vector<uint32_t> starts;  // offset of each line
+  };
+  const File& Load(std::string_view path);
+
+  std::vector<std::string> roots_;
+  bool use_absolute_;
+  std::map<std::string, std::unique_ptr<File>, std::less<>> files_;
+};
+
+}  // namespace leakhound
+
+#endif  // LEAKHOUND_ANALYZE_SOURCE_VIEW_H_

@@ -1,0 +1,354 @@
+#include "analyze/verdict.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include "base/hash.h"
+#include "model/func_name.h"
+
+namespace leakhound {
+
+const char* SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kLeak: return "leak";
+    case Severity::kSuspect: return "suspect";
+    case Severity::kInfo: return "info";
+  }
+  return "info";
+}
+
+bool ParseSeverity(std::string_view text, Severity* out) {
+  if (text == "leak") *out = Severity::kLeak;
+  else if (text == "suspect") *out = Severity::kSuspect;
+  else if (text == "info") *out = Severity::kInfo;
+  else return false;
+  return true;
+}
+
+namespace {
+
+// Identity of a bucket that holds across snapshots (Syms do not: each
+// snapshot has its own pool), so it hashes the strings.
+uint64_t CrossKey(const Snapshot& s, const Bucket& b, Grouping grouping) {
+  const Stack& st = s.stacks()[b.stack];
+  uint64_t h = HashString(s.str(b.state));
+  h = HashMix(h, b.leaked ? 1 : 0);
+  for (size_t i = 0; i < st.frames.size(); ++i) {
+    const Frame& f = st.frames[i];
+    h = HashMix(h, HashString(s.str(f.function)));
+    h = HashMix(h, HashString(s.str(f.file)));
+    if (grouping == Grouping::kExact || i == 0) h = HashMix(h, f.line);
+  }
+  if (st.has_creator) {
+    h = HashMix(h, HashString(s.str(st.creator.function)));
+    h = HashMix(h, HashString(s.str(st.creator.file)));
+    if (grouping == Grouping::kExact) h = HashMix(h, st.creator.line);
+  }
+  return h;
+}
+
+bool IsRunning(std::string_view state) {
+  return state == "running" || state == "runnable" || state.starts_with("running ") ||
+         state == "syscall";
+}
+
+// The goroutine that wrote the dump is running in every snapshot a
+// program takes of itself; it is not spinning.
+bool IsDumpWriter(const BucketFacts& b) {
+  return b.HasFunction("runtime.Stack") || b.HasFunction("runtime/pprof.writeGoroutineStacks") ||
+         b.HasFunction("runtime/pprof.(*Profile).WriteTo") ||
+         b.HasFunction("runtime/pprof.writeGoroutine") || b.HasFunction("runtime.goroutineProfileWithLabels");
+}
+
+struct Fit {
+  double slope = 0, r2 = 0;
+};
+
+Fit LinearFit(const std::vector<double>& x, const std::vector<uint64_t>& y) {
+  size_t n = x.size();
+  double mx = 0, my = 0;
+  for (size_t i = 0; i < n; ++i) {
+    mx += x[i];
+    my += static_cast<double>(y[i]);
+  }
+  mx /= static_cast<double>(n);
+  my /= static_cast<double>(n);
+  double sxx = 0, sxy = 0, syy = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double dx = x[i] - mx, dy = static_cast<double>(y[i]) - my;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  }
+  Fit f;
+  if (sxx > 0) f.slope = sxy / sxx;
+  if (sxx > 0 && syy > 0) f.r2 = (sxy * sxy) / (sxx * syy);
+  else if (syy == 0) f.r2 = 1;  // perfectly flat
+  return f;
+}
+
+std::string Fingerprint(const Pattern& p, const Snapshot& s, const Stack& st, int top) {
+  uint64_t h = HashString(p.id);
+  if (top >= 0) h = HashMix(h, HashString(s.str(st.frames[static_cast<size_t>(top)].function)));
+  if (!st.frames.empty()) h = HashMix(h, HashString(s.str(st.frames[0].function)));
+  if (st.has_creator) h = HashMix(h, HashString(s.str(st.creator.function)));
+  return fmt::format("{:016x}", h);
+}
+
+bool Ignored(const IgnoreRule& r, const Pattern& p, const Snapshot& s, const Stack& st) {
+  auto fn = [&](const Frame& f) { return s.str(f.function); };
+  if (!r.pattern.empty() && r.pattern != p.id) return false;
+  if (!r.top_function.empty() && (st.frames.empty() || fn(st.frames[0]) != r.top_function))
+    return false;
+  if (!r.creator.empty() && (!st.has_creator || fn(st.creator) != r.creator)) return false;
+  if (!r.any_function.empty()) {
+    bool any = std::any_of(st.frames.begin(), st.frames.end(),
+                           [&](const Frame& f) { return fn(f) == r.any_function; });
+    if (!any) return false;
+  }
+  if (r.regex) {
+    bool any = std::any_of(st.frames.begin(), st.frames.end(),
+                           [&](const Frame& f) { return RE2::PartialMatch(fn(f), *r.regex); });
+    any = any || (st.has_creator && RE2::PartialMatch(fn(st.creator), *r.regex));
+    if (!any) return false;
+  }
+  return true;
+}
+
+// Folds the reasons into a confidence: noisy-or over evidence for, then
+// a discount per piece of evidence against.
+double Combine(const std::vector<Reason>& reasons) {
+  double not_leak = 1;
+  for (const Reason& r : reasons)
+    if (r.weight > 0) not_leak *= 1 - std::min(r.weight, 0.999);
+  double c = 1 - not_leak;
+  for (const Reason& r : reasons)
+    if (r.weight < 0) c *= 1 + std::max(r.weight, -0.999);
+  return std::clamp(c, 0.0, 1.0);
+}
+
+}  // namespace
+
+Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
+                      const std::vector<double>& times_sec, const AnalyzeOptions& options) {
+  const Thresholds& th = options.thresholds;
+  Verdict v;
+  v.current = series.back();
+  v.series_length = series.size();
+  const Snapshot& cur = *v.current;
+  v.buckets = MakeBuckets(cur, options.grouping);
+
+  // Counts per cross-snapshot key, per snapshot, and the ids seen there.
+  size_t n = series.size();
+  struct Track {
+    std::vector<uint64_t> counts;
+    std::unordered_set<uint64_t> ids_everywhere;  // intersection so far
+  };
+  std::unordered_map<uint64_t, Track> tracks;
+  // Busy loops: per older snapshot, the running goroutines' ids with their
+  // top user function.
+  std::vector<std::unordered_map<uint64_t, std::string>> running(n);
+  BenignMatcher benign;
+
+  auto facts_of = [&](const Snapshot& s, const Bucket& b) {
+    BucketFacts f;
+    f.snapshot = &s;
+    f.stack = &s.stacks()[b.stack];
+    f.state = s.str(b.state);
+    f.count = b.count;
+    f.max_wait = b.max_wait;
+    f.leaked = b.leaked;
+    f.top_user = TopUserFrame(s, *f.stack);
+    return f;
+  };
+
+  for (size_t k = 0; k < n; ++k) {
+    const Snapshot& s = *series[k];
+    std::vector<Bucket> owned;
+    const std::vector<Bucket>* buckets = &v.buckets;
+    if (k + 1 < n) {
+      owned = MakeBuckets(s, options.grouping);
+      buckets = &owned;
+    }
+    for (const Bucket& b : *buckets) {
+      Track& t = tracks[CrossKey(s, b, options.grouping)];
+      if (t.counts.empty()) {
+        t.counts.assign(n, 0);
+        if (k == 0) t.ids_everywhere.insert(b.ids.begin(), b.ids.end());
+      } else {
+        std::unordered_set<uint64_t> keep;
+        for (uint64_t id : b.ids)
+          if (t.ids_everywhere.count(id)) keep.insert(id);
+        t.ids_everywhere.swap(keep);
+      }
+      if (k > 0 && t.counts[k - 1] == 0) t.ids_everywhere.clear();
+      t.counts[k] += b.count;
+      if (IsRunning(s.str(b.state))) {
+        BucketFacts f = facts_of(s, b);
+        if (f.top_user >= 0 && !IsDumpWriter(f)) {
+          std::string fn(f.Function(static_cast<size_t>(f.top_user)));
+          if (!ParseFuncName(fn).stdlib)
+            for (uint64_t id : b.ids) running[k][id] = fn;
+        }
+      }
+    }
+  }
+
+  std::vector<double> xs(n);
+  v.times_known = times_sec.size() == n && n > 1 && times_sec.back() > times_sec.front();
+  for (size_t k = 0; k < n; ++k) xs[k] = v.times_known ? times_sec[k] : static_cast<double>(k);
+
+  bool deadlock = cur.kind == DumpKind::kFatalError &&
+                  cur.preamble.find("deadlock") != std::string::npos;
+
+  for (size_t bi = 0; bi < v.buckets.size(); ++bi) {
+    const Bucket& b = v.buckets[bi];
+    BucketFacts facts = facts_of(cur, b);
+    const Stack& st = *facts.stack;
+    if (options.source && facts.top_user >= 0) {
+      const Frame& f = st.frames[static_cast<size_t>(facts.top_user)];
+      facts.source_line = options.source->Line(cur.str(f.file), f.line);
+    }
+
+    Finding finding;
+    finding.bucket = bi;
+    finding.blocking_frame = facts.top_user;
+    std::vector<Reason>& why = finding.reasons;
+
+    bool is_main = !deadlock && b.count == 1 && !b.ids.empty() && b.ids[0] == 1;
+    finding.benign = benign.Match(facts, is_main);
+
+    RuntimeMatch match;
+    const Pattern* pattern = nullptr;
+    for (const Pattern* p : AllPatterns()) {
+      if (p->runtime && p->runtime(facts, &match)) {
+        pattern = p;
+        break;
+      }
+    }
+
+    // Series: growth and survivors.
+    const Track& track = tracks[CrossKey(cur, b, options.grouping)];
+    if (n > 1) {
+      Growth g;
+      g.counts = track.counts;
+      Fit fit = LinearFit(xs, g.counts);
+      g.r2 = fit.r2;
+      g.slope = fit.slope;  // per x unit: seconds when times are known
+      g.per_hour = v.times_known ? fit.slope * 3600.0 : -1;
+      g.surviving_ids = track.ids_everywhere.size();
+      uint64_t first = g.counts.front(), last = g.counts.back();
+      bool rose = last >= first + th.min_growth && fit.slope > 0;
+      g.growing = rose && (n == 2 || fit.r2 >= th.growth_r2);
+      uint64_t spread = std::max<uint64_t>(1, first / 10);
+      g.flat = n >= 3 && !rose &&
+               *std::max_element(g.counts.begin(), g.counts.end()) -
+                       *std::min_element(g.counts.begin(), g.counts.end()) <=
+                   spread;
+      finding.growth = g;
+    }
+
+    // Busy loop: a goroutine running at the same user frame every time.
+    if (pattern == nullptr && n > 1 && IsRunning(facts.state) && facts.top_user >= 0 &&
+        !IsDumpWriter(facts)) {
+      std::string fn(facts.Function(static_cast<size_t>(facts.top_user)));
+      uint64_t spinning = 0;
+      for (uint64_t id : b.ids) {
+        bool all = true;
+        for (size_t k = 0; k + 1 < n && all; ++k) {
+          auto it = running[k].find(id);
+          all = it != running[k].end() && it->second == fn;
+        }
+        if (all) ++spinning;
+      }
+      if (spinning > 0) {
+        pattern = FindPattern("busy-loop");
+        match.base = 0.6;
+        match.why = fmt::format("{} goroutine(s) running in {} in all {} snapshots", spinning,
+                                fn, n);
+      }
+    }
+
+    if (pattern == nullptr) continue;  // waiting in a way no pattern explains
+    finding.pattern = pattern;
+    finding.fingerprint = Fingerprint(*pattern, cur, st, facts.top_user);
+
+    if (finding.benign) {
+      finding.severity = Severity::kInfo;
+      finding.confidence = 0;
+      why.push_back({std::string("expected: ") + finding.benign->reason, -1});
+    } else {
+      why.push_back({match.why, match.base});
+      if (match.never_wakes) why.push_back({"nothing can ever wake it", 0.3});
+      if (b.leaked && pattern->id != std::string_view("runtime-leaked"))
+        why.push_back({"marked (leaked) by the Go runtime's leak detector", 0.95});
+      if (b.count >= 2) {
+        double e = std::min(0.55, 0.5 * std::log10(static_cast<double>(b.count)) /
+                                      std::log10(static_cast<double>(std::max<uint64_t>(th.count_high, 2))));
+        why.push_back({fmt::format("{} goroutines blocked at this one place", b.count), e});
+      }
+      if (b.max_wait >= th.wait_minutes)
+        why.push_back({fmt::format("blocked for up to {} minutes", b.max_wait), 0.4});
+      else if (b.max_wait >= 1)
+        why.push_back({fmt::format("blocked for up to {} minute(s)", b.max_wait), 0.15});
+      if (finding.growth) {
+        const Growth& g = *finding.growth;
+        std::string counts;
+        for (uint64_t c : g.counts) counts += (counts.empty() ? "" : "→") + std::to_string(c);
+        if (g.growing) {
+          std::string rate = v.times_known ? fmt::format("{:+.0f}/hour", g.per_hour)
+                                           : fmt::format("{:+.1f}/snapshot", g.slope);
+          double e = n == 2 ? 0.35 : 0.3 + 0.5 * g.r2;
+          why.push_back({fmt::format("growing across {} snapshots ({}, {}, R²={:.2f})", n,
+                                     counts, rate, g.r2),
+                         e});
+        } else if (g.flat) {
+          why.push_back({fmt::format("flat across {} snapshots ({}): a stable pool, not growth",
+                                     n, counts),
+                         -0.5});
+        }
+        if (g.surviving_ids > 0 && pattern->id != std::string_view("busy-loop"))
+          why.push_back({fmt::format("{} goroutine id(s) blocked here in every snapshot",
+                                     g.surviving_ids),
+                         0.15});
+      }
+      std::string_view id = pattern->id;
+      bool pool_like = id == "chan-recv-blocked" || id == "range-unclosed" ||
+                       id == "cond-wait" || (id == "select-forever" && !match.never_wakes);
+      bool growing = finding.growth && finding.growth->growing;
+      if (pool_like && b.count <= th.small_pool && b.max_wait < th.wait_minutes && !b.leaked &&
+          !growing)
+        why.push_back({fmt::format("only {} goroutine(s): looks like workers waiting for work",
+                                   b.count),
+                       -0.5});
+      finding.confidence = Combine(why);
+      finding.severity = finding.confidence >= th.leak      ? Severity::kLeak
+                         : finding.confidence >= th.suspect ? Severity::kSuspect
+                                                            : Severity::kInfo;
+    }
+
+    if (options.ignore) {
+      bool drop = false;
+      for (const IgnoreRule& r : *options.ignore) drop = drop || Ignored(r, *pattern, cur, st);
+      if (drop) {
+        ++v.ignored;
+        continue;
+      }
+    }
+    v.findings.push_back(std::move(finding));
+  }
+
+  std::stable_sort(v.findings.begin(), v.findings.end(), [&](const Finding& a, const Finding& b) {
+    if (a.severity != b.severity) return a.severity > b.severity;
+    if (a.confidence != b.confidence) return a.confidence > b.confidence;
+    return v.buckets[a.bucket].count > v.buckets[b.bucket].count;
+  });
+  return v;
+}
+
+}  // namespace leakhound

@@ -1,0 +1,109 @@
+// Leak verdicts: which buckets are leaks, which pattern, how sure, why.
+//
+// Confidence is built from named pieces of evidence so a person can see
+// (and disagree with) each one: a pattern's prior, the count at one place,
+// the wait time, growth across snapshots, surviving goroutine ids and the
+// runtime's own "(leaked)" proof push it up; a small pool and a flat
+// series pull it down. Evidence for combines as a noisy-or,
+//   c = 1 - (1 - prior) * prod(1 - e_i),
+// and each piece against multiplies c by (1 - e_j).
+#ifndef LEAKHOUND_ANALYZE_VERDICT_H_
+#define LEAKHOUND_ANALYZE_VERDICT_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyze/buckets.h"
+#include "analyze/source_view.h"
+#include "model/snapshot.h"
+#include "patterns/benign.h"
+#include "patterns/pattern.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace leakhound {
+
+struct Thresholds {
+  double leak = 0.7;          // confidence at which a finding is a leak
+  double suspect = 0.4;       // ... a suspect; below: info
+  uint64_t count_high = 100;  // goroutines at one place that count as many
+  int wait_minutes = 10;      // a wait this long is strong evidence
+  uint64_t small_pool = 8;    // receive-waiting groups this small look like pools
+  double growth_r2 = 0.8;     // fit quality needed to call growth steady
+  uint64_t min_growth = 3;    // goroutines a bucket must gain over a series
+};
+
+enum class Severity { kInfo = 0, kSuspect = 1, kLeak = 2 };
+const char* SeverityName(Severity s);
+bool ParseSeverity(std::string_view text, Severity* out);
+
+struct Reason {
+  std::string text;
+  double weight;  // > 0 evidence for a leak, < 0 against
+};
+
+// A bucket's counts across a series of snapshots.
+struct Growth {
+  std::vector<uint64_t> counts;  // one per snapshot, oldest first
+  double slope = 0;              // goroutines per snapshot (per second when times known)
+  double per_hour = -1;          // -1 when capture times are unknown
+  double r2 = 0;
+  uint64_t surviving_ids = 0;    // ids present in this bucket in every snapshot
+  bool growing = false;
+  bool flat = false;
+};
+
+// A user's rule to drop findings (goleak-style), from .leakhound.yaml.
+// Every condition that is set must hold.
+struct IgnoreRule {
+  std::string top_function;  // the stack's first frame, exactly
+  std::string any_function;  // some frame, exactly
+  std::string creator;       // the creator function, exactly
+  std::shared_ptr<re2::RE2> regex;  // some frame's function or the creator
+  std::string pattern;       // pattern id
+  std::string reason;
+  std::string origin;        // "FILE:LINE" of the rule, for messages
+};
+
+struct Finding {
+  const Pattern* pattern = nullptr;
+  Severity severity = Severity::kInfo;
+  double confidence = 0;
+  std::vector<Reason> reasons;
+  size_t bucket = 0;          // index into Verdict::buckets
+  int blocking_frame = -1;    // frame index of the line to look at
+  std::optional<Growth> growth;
+  const BenignRule* benign = nullptr;  // set: expected, never a leak
+  std::string fingerprint;    // stable across line edits: pattern+functions
+  bool baselined = false;
+};
+
+struct AnalyzeOptions {
+  Thresholds thresholds;
+  Grouping grouping = Grouping::kExact;
+  SourceView* source = nullptr;           // optional
+  const std::vector<IgnoreRule>* ignore = nullptr;
+};
+
+struct Verdict {
+  const Snapshot* current = nullptr;  // the newest snapshot
+  std::vector<Bucket> buckets;        // of `current`
+  std::vector<Finding> findings;      // severity, confidence, count: descending
+  size_t ignored = 0;                 // findings dropped by ignore rules
+  size_t series_length = 1;
+  bool times_known = false;           // capture times gave per-hour growth
+};
+
+// Analyzes a series of snapshots of one process, oldest first (one
+// snapshot is a series of one). `times_sec`: capture time of each, or
+// empty when unknown.
+Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
+                      const std::vector<double>& times_sec, const AnalyzeOptions& options);
+
+}  // namespace leakhound
+
+#endif  // LEAKHOUND_ANALYZE_VERDICT_H_
