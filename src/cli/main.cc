@@ -1,7 +1,11 @@
 // leakhound: the command line. Thin on purpose: it parses flags, calls the
 // library (dump -> analyze -> report) and maps failures to exit codes
 // (docs/exit-codes.md).
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <set>
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,7 +18,11 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include "analyze/baseline.h"
 #include "analyze/buckets.h"
+#include "analyze/source_view.h"
+#include "analyze/verdict.h"
+#include "config/config.h"
 #include "dump/dump.h"
 #include "report/report.h"
 
@@ -23,8 +31,10 @@ namespace {
 
 enum ExitCode {
   kExitOk = 0,
+  kExitFindings = 1,  // --fail-on: a finding at or above the level remains
   kExitUsage = 2,
   kExitBadInput = 3,
+  kExitConfig = 4,    // config or baseline file unreadable or invalid
 };
 
 struct AnalyzeFlags {
@@ -37,6 +47,15 @@ struct AnalyzeFlags {
   int dump = 0;  // 1-based; 0 = last
   bool no_progress = false;
   std::string color = "auto";
+  std::string config;
+  bool no_config = false;
+  std::vector<std::string> source;
+  bool no_source = false;
+  std::string baseline;
+  std::string write_baseline;
+  bool force = false;
+  std::string fail_on;
+  bool all = false;
 };
 
 // Draws "[#####.....] 42% 512/1200 MB" on stderr, redrawing in place.
@@ -86,62 +105,151 @@ bool AnyFunctionMatches(const Snapshot& s, const Stack& stack, const RE2& re) {
   return stack.has_creator && RE2::PartialMatch(s.str(stack.creator.function), re);
 }
 
-int RunAnalyze(const AnalyzeFlags& flags) {
-  if (flags.inputs.size() != 1) {
-    std::cerr << "leakhound: analyze takes one input for now (a file or -)\n";
-    return kExitUsage;
+// Capture times for a series of files: their modification times, when
+// every input is a file and they increase in the order given. A series
+// without times still has an order; growth is then per snapshot.
+std::vector<double> InputTimes(const std::vector<std::string>& paths,
+                               const std::vector<DumpSet>& sets) {
+  std::vector<double> times;
+  bool ok = true;
+  for (size_t i = 0; i < paths.size() && ok; ++i) {
+    struct stat st;
+    ok = paths[i] != "-" && stat(paths[i].c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+         sets[i].snapshots.size() == 1;
+    if (!ok) break;
+    double t = static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
+    ok = times.empty() || t > times.back();
+    times.push_back(t);
   }
+  if (!ok) times.clear();
+  return times;
+}
+
+int RunAnalyze(const AnalyzeFlags& flags) {
   std::vector<std::unique_ptr<RE2>> filters, excludes;
   if (!CompileAll(flags.filters, "--filter", &filters) ||
       !CompileAll(flags.excludes, "--exclude", &excludes))
     return kExitUsage;
-
-  const std::string& path = flags.inputs[0];
-  ReadOptions options;
-  ProgressBar bar;
-  // Only worth drawing for big inputs; Update ignores small totals below.
-  if (!flags.no_progress && isatty(STDERR_FILENO)) {
-    options.progress = [&bar](uint64_t done, uint64_t total) {
-      if (total >= (100u << 20)) bar.Update(done, total);
-    };
+  Severity fail_on = Severity::kLeak;
+  if (!flags.fail_on.empty() && !ParseSeverity(flags.fail_on, &fail_on)) return kExitUsage;
+  if (flags.dump != 0 && flags.inputs.size() != 1) {
+    std::cerr << "leakhound: --dump needs exactly one input\n";
+    return kExitUsage;
   }
-  DumpSet set;
-  ReadError err = ReadDumpFile(path, options, &set);
-  options.progress = nullptr;
-  if (err) {
-    std::cerr << "leakhound: " << err.message << "\n";
-    return kExitBadInput;
+  if (std::count(flags.inputs.begin(), flags.inputs.end(), "-") > 1) {
+    std::cerr << "leakhound: standard input (-) can be given only once\n";
+    return kExitUsage;
   }
-  for (const std::string& w : set.warnings) std::cerr << "leakhound: warning: " << w << "\n";
 
-  size_t which = set.snapshots.size() - 1;
+  // Configuration: --config, else .leakhound.yaml found upward from here.
+  Config config;
+  if (!flags.no_config) {
+    std::string path = flags.config;
+    if (path.empty()) {
+      char cwd[4096];
+      if (getcwd(cwd, sizeof cwd)) path = FindConfigFile(cwd);
+    }
+    std::string error;
+    if (!path.empty() && !LoadConfig(path, &config, &error)) {
+      std::cerr << "leakhound: " << error << "\n";
+      return kExitConfig;
+    }
+  }
+  std::set<std::string> baseline;
+  if (!flags.baseline.empty()) {
+    std::string error;
+    if (!LoadBaseline(flags.baseline, &baseline, &error)) {
+      std::cerr << "leakhound: " << error << "\n";
+      return kExitConfig;
+    }
+  }
+
+  std::vector<DumpSet> sets(flags.inputs.size());
+  for (size_t i = 0; i < flags.inputs.size(); ++i) {
+    const std::string& path = flags.inputs[i];
+    ReadOptions options;
+    ProgressBar bar;
+    // Only worth drawing for big inputs.
+    if (!flags.no_progress && isatty(STDERR_FILENO)) {
+      options.progress = [&bar](uint64_t done, uint64_t total) {
+        if (total >= (100u << 20)) bar.Update(done, total);
+      };
+    }
+    ReadError err = ReadDumpFile(path, options, &sets[i]);
+    if (err) {
+      std::cerr << "leakhound: " << err.message << "\n";
+      return kExitBadInput;
+    }
+    for (const std::string& w : sets[i].warnings)
+      std::cerr << "leakhound: warning: " << w << "\n";
+  }
+
+  // The series: every dump of every input in order (a log with several
+  // SIGQUIT dumps is a series too), or the one --dump picks.
+  std::vector<const Snapshot*> series;
+  const DumpSet* current_set = nullptr;
   if (flags.dump != 0) {
+    const DumpSet& set = sets[0];
     if (flags.dump < 0 || static_cast<size_t>(flags.dump) > set.snapshots.size()) {
       std::cerr << fmt::format("leakhound: --dump {}: {} holds {} dump(s)\n", flags.dump,
-                               path, set.snapshots.size());
+                               set.source, set.snapshots.size());
       return kExitUsage;
     }
-    which = static_cast<size_t>(flags.dump) - 1;
+    series.push_back(&set.snapshots[static_cast<size_t>(flags.dump) - 1]);
+    current_set = &set;
+  } else {
+    for (const DumpSet& set : sets)
+      for (const Snapshot& snap : set.snapshots) series.push_back(&snap);
+    current_set = &sets.back();
   }
-  const Snapshot& snap = set.snapshots[which];
+  std::vector<double> times = flags.dump != 0 ? std::vector<double>{} : InputTimes(flags.inputs, sets);
 
-  Grouping grouping = flags.group == "loose" ? Grouping::kLoose : Grouping::kExact;
-  std::vector<Bucket> buckets = MakeBuckets(snap, grouping);
+  std::vector<std::string> roots = config.source_roots;
+  roots.insert(roots.end(), flags.source.begin(), flags.source.end());
+  SourceView source(roots, /*use_absolute=*/true);
+  AnalyzeOptions options;
+  options.thresholds = config.thresholds;
+  options.grouping = flags.group == "loose" ? Grouping::kLoose : Grouping::kExact;
+  options.source = flags.no_source ? nullptr : &source;
+  options.ignore = &config.ignore;
+  Verdict verdict = AnalyzeSeries(series, times, options);
+  ApplyBaseline(baseline, &verdict);
+  const Snapshot& snap = *verdict.current;
+
+  if (!flags.write_baseline.empty()) {
+    std::string error;
+    if (!WriteBaseline(flags.write_baseline, verdict, flags.force, &error)) {
+      std::cerr << "leakhound: " << error << "\n";
+      return kExitConfig;
+    }
+  }
+
+  auto keep = [&](const Stack& stack) {
+    bool k = filters.empty();
+    for (const auto& re : filters) k = k || AnyFunctionMatches(snap, stack, *re);
+    for (const auto& re : excludes) k = k && !AnyFunctionMatches(snap, stack, *re);
+    return k;
+  };
 
   AnalyzeView view;
-  view.input = &set;
+  for (const DumpSet& set : sets) view.inputs.push_back(&set);
+  view.input = current_set;
   view.snapshot = &snap;
-  view.grouping = grouping;
-  view.buckets_total = buckets.size();
+  view.verdict = &verdict;
+  view.show_info = flags.all;
+  view.grouping = options.grouping;
+  view.buckets_total = verdict.buckets.size();
   size_t top = flags.top >= 0 ? static_cast<size_t>(flags.top)
                               : (flags.format == "text" ? 20 : SIZE_MAX);
-  for (const Bucket& b : buckets) {
+  for (const Bucket& b : verdict.buckets) {
     if (view.buckets.size() >= top) break;
-    const Stack& stack = snap.stacks()[b.stack];
-    bool keep = filters.empty();
-    for (const auto& re : filters) keep = keep || AnyFunctionMatches(snap, stack, *re);
-    for (const auto& re : excludes) keep = keep && !AnyFunctionMatches(snap, stack, *re);
-    if (keep) view.buckets.push_back(&b);
+    if (keep(snap.stacks()[b.stack])) view.buckets.push_back(&b);
+  }
+  bool fail = false;
+  for (const Finding& f : verdict.findings) {
+    if (!keep(snap.stacks()[verdict.buckets[f.bucket].stack])) continue;
+    view.findings.push_back(&f);
+    fail = fail || (!flags.fail_on.empty() && !f.baselined && f.severity >= fail_on);
   }
 
   if (flags.format == "json") {
@@ -158,7 +266,7 @@ int RunAnalyze(const AnalyzeFlags& flags) {
     WriteText(view, text, std::cout);
   }
   std::cout.flush();
-  return kExitOk;
+  return fail ? kExitFindings : kExitOk;
 }
 
 }  // namespace
@@ -170,7 +278,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("leakhound ") + kLeakhoundVersion);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok, 2 usage error, 3 unreadable or invalid input "
+      "Exit codes: 0 ok, 1 findings at --fail-on level, 2 usage error, 3 unreadable or "
+      "invalid input, 4 bad config or baseline "
       "(see docs/exit-codes.md).");
 
   AnalyzeFlags flags;
@@ -178,7 +287,9 @@ int main(int argc, char** argv) {
       "analyze",
       "Group a goroutine dump (panic, SIGQUIT, runtime.Stack, pprof debug=2) by "
       "state and stack and show where goroutines are stuck.");
-  analyze->add_option("input", flags.inputs, "Dump file, or - for standard input")
+  analyze->add_option("input", flags.inputs,
+                      "Dump files, or - for standard input; several form a series, oldest "
+                      "first")
       ->required();
   analyze->add_option("--format", flags.format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
@@ -201,6 +312,28 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
 
+  analyze->add_option("--config", flags.config,
+                      "Config file (default: .leakhound.yaml in this folder or a parent)");
+  analyze->add_flag("--no-config", flags.no_config, "Ignore any .leakhound.yaml");
+  analyze->add_option("--source", flags.source,
+                      "Folder holding the Go source, to read blocking lines (repeatable)");
+  analyze->add_flag("--no-source", flags.no_source, "Never read Go source files");
+  analyze->add_option("--baseline", flags.baseline,
+                      "Accept the findings listed in this file (from --write-baseline or "
+                      "--format json)");
+  analyze->add_option("--write-baseline", flags.write_baseline,
+                      "Write the leak and suspect findings to this file as a baseline");
+  analyze->add_flag("--force", flags.force, "Let --write-baseline replace an existing file");
+  analyze->add_option("--fail-on", flags.fail_on,
+                      "Exit 1 when a finding at or above this level remains")
+      ->check(CLI::IsMember({"leak", "suspect"}));
+  analyze->add_flag("--all", flags.all, "Also list info findings (expected goroutines)");
+
+  CLI::App* patterns = app.add_subcommand("patterns", "List the leak patterns leakhound knows");
+  std::string explain_id;
+  CLI::App* explain = app.add_subcommand("explain", "Explain a leak pattern and its fix");
+  explain->add_option("id", explain_id, "Pattern id (see leakhound patterns)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -213,5 +346,19 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (analyze->parsed()) return RunAnalyze(flags);
+  if (patterns->parsed()) {
+    WritePatternList(std::cout);
+    return kExitOk;
+  }
+  if (explain->parsed()) {
+    const Pattern* p = FindPattern(explain_id);
+    if (!p) {
+      std::cerr << "leakhound: unknown pattern \"" << explain_id
+                << "\" (see leakhound patterns)\n";
+      return kExitUsage;
+    }
+    WritePatternExplanation(*p, std::cout);
+    return kExitOk;
+  }
   return kExitUsage;
 }

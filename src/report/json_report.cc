@@ -1,5 +1,6 @@
 // JSON output; the schema is documented in docs/json-schema.md.
 #include <algorithm>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
@@ -51,14 +52,20 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
   root["schema"] = "leakhound/analyze/v1";
   root["leakhound_version"] = kLeakhoundVersion;
 
-  Json input;
-  input["source"] = view.input->source;
-  input["form"] = view.input->form;
-  input["bytes"] = view.input->bytes;
-  input["lines"] = view.input->lines;
-  input["dumps"] = view.input->snapshots.size();
-  input["warnings"] = view.input->warnings;
-  root["inputs"] = Json::array({input});
+  Json inputs = Json::array();
+  std::vector<const DumpSet*> sets = view.inputs;
+  if (sets.empty()) sets.push_back(view.input);
+  for (const DumpSet* set : sets) {
+    Json input;
+    input["source"] = set->source;
+    input["form"] = set->form;
+    input["bytes"] = set->bytes;
+    input["lines"] = set->lines;
+    input["dumps"] = set->snapshots.size();
+    input["warnings"] = set->warnings;
+    inputs.push_back(std::move(input));
+  }
+  root["inputs"] = inputs;
 
   Json snap;
   snap["source"] = s.source;
@@ -113,6 +120,58 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
     buckets.push_back(std::move(j));
   }
   root["buckets"] = buckets;
+
+  if (view.verdict) {
+    const Verdict& v = *view.verdict;
+    root["series"] = Json{{"snapshots", v.series_length}, {"times_known", v.times_known}};
+    root["ignored"] = v.ignored;
+    Json findings = Json::array();
+    for (const Finding* f : view.findings) {
+      const Bucket& b = v.buckets[f->bucket];
+      const Stack& stack = s.stacks()[b.stack];
+      Json j;
+      j["pattern"] = f->pattern->id;
+      j["title"] = f->pattern->title;
+      j["severity"] = SeverityName(f->severity);
+      j["confidence"] = std::round(f->confidence * 1000) / 1000;
+      Json reasons = Json::array();
+      for (const Reason& r : f->reasons)
+        reasons.push_back(Json{{"text", r.text}, {"weight", std::round(r.weight * 1000) / 1000}});
+      j["reasons"] = reasons;
+      j["benign"] = f->benign ? Json(f->benign->reason) : Json(nullptr);
+      j["fingerprint"] = f->fingerprint;
+      j["baselined"] = f->baselined;
+      j["count"] = b.count;
+      j["state"] = std::string(s.str(b.state));
+      j["wait_minutes"] =
+          b.min_wait >= 0 ? Json{{"min", b.min_wait}, {"max", b.max_wait}} : Json(nullptr);
+      j["blocking_frame"] = f->blocking_frame >= 0
+                                ? FrameJson(s, stack.frames[static_cast<size_t>(f->blocking_frame)])
+                                : Json(nullptr);
+      j["creator"] = stack.has_creator ? FrameJson(s, stack.creator) : Json(nullptr);
+      if (f->growth) {
+        const Growth& g = *f->growth;
+        j["growth"] = Json{{"counts", g.counts},
+                           {"slope", g.slope},
+                           {"per_hour", g.per_hour >= 0 ? Json(g.per_hour) : Json(nullptr)},
+                           {"r2", g.r2},
+                           {"surviving_ids", g.surviving_ids},
+                           {"growing", g.growing},
+                           {"flat", g.flat}};
+      } else {
+        j["growth"] = nullptr;
+      }
+      j["ids"] = b.ids;
+      Json frames = Json::array();
+      for (const Frame& fr : stack.frames) frames.push_back(FrameJson(s, fr));
+      j["frames"] = frames;
+      j["explanation"] = f->pattern->explanation;
+      j["fix"] = f->pattern->fix;
+      j["fix_snippet"] = f->pattern->fix_snippet;
+      findings.push_back(std::move(j));
+    }
+    root["findings"] = findings;
+  }
   // Dumps are untrusted: invalid UTF-8 is replaced rather than thrown on.
   out << root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }

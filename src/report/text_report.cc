@@ -2,6 +2,7 @@
 // largest buckets come first, each reduced to the one frame worth looking
 // at (the top user frame), then a compact stack for context.
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -56,7 +57,82 @@ std::string IdList(const std::vector<uint64_t>& ids, size_t max) {
   return out;
 }
 
+void WriteFindings(const AnalyzeView& view, const TextOptions& options, const Style& st,
+                   std::ostream& out) {
+  const Verdict& v = *view.verdict;
+  const Snapshot& s = *view.snapshot;
+  size_t leaks = 0, suspects = 0, infos = 0, baselined = 0;
+  for (const Finding* f : view.findings) {
+    if (f->baselined) ++baselined;
+    else if (f->severity == Severity::kLeak) ++leaks;
+    else if (f->severity == Severity::kSuspect) ++suspects;
+    else ++infos;
+  }
+  out << "\n" << st.bold() << "Findings" << st.reset() << ": " << leaks << " leak, " << suspects
+      << " suspect";
+  if (v.series_length > 1) out << " (series of " << v.series_length << " snapshots)";
+  out << "\n";
+  std::string hidden;
+  if (!view.show_info && infos) hidden += fmt::format("{} info", infos);
+  if (baselined) hidden += fmt::format("{}{} baselined", hidden.empty() ? "" : ", ", baselined);
+  if (v.ignored) hidden += fmt::format("{}{} ignored by config", hidden.empty() ? "" : ", ", v.ignored);
+  if (!hidden.empty()) out << st.dim() << "  (not shown: " << hidden << "; --all shows info)" << st.reset() << "\n";
+
+  for (const Finding* f : view.findings) {
+    if (f->baselined || (f->severity == Severity::kInfo && !view.show_info)) continue;
+    const Bucket& b = v.buckets[f->bucket];
+    const Stack& stack = s.stacks()[b.stack];
+    std::string_view color = f->severity == Severity::kLeak      ? st.red()
+                             : f->severity == Severity::kSuspect ? st.yellow()
+                                                                 : st.dim();
+    std::string sev = SeverityName(f->severity);
+    for (char& c : sev) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    out << "\n" << color << st.bold() << fmt::format("{:<7}", sev) << st.reset() << " "
+        << st.bold() << f->pattern->id << st.reset()
+        << fmt::format("  confidence {:.2f}  {} goroutine{} [{}", f->confidence, b.count,
+                       b.count == 1 ? "" : "s", Clean(s.str(b.state)));
+    std::string wait = WaitText(b);
+    if (!wait.empty()) out << ", " << wait;
+    out << "]\n";
+    out << "        " << f->pattern->title << "\n";
+    if (f->blocking_frame >= 0) {
+      const Frame& fr = stack.frames[static_cast<size_t>(f->blocking_frame)];
+      out << "        blocked at " << st.bold() << Location(s, fr) << st.reset() << " "
+          << Clean(s.str(fr.function)) << "\n";
+    }
+    if (stack.has_creator)
+      out << "        created at " << Location(s, stack.creator) << " "
+          << Clean(s.str(stack.creator.function)) << "\n";
+    if (f->growth && f->growth->per_hour >= 0 && f->growth->growing)
+      out << fmt::format("        growth {:+.0f} goroutines/hour\n", f->growth->per_hour);
+    out << "        why:\n";
+    for (const Reason& r : f->reasons)
+      out << "          " << (r.weight >= 0 ? "+ " : "- ") << Clean(r.text)
+          << st.dim() << fmt::format(" ({:.2f})", r.weight < 0 ? -r.weight : r.weight)
+          << st.reset() << "\n";
+    out << "        fix: " << f->pattern->fix << "\n";
+    out << st.dim() << "        (leakhound explain " << f->pattern->id << ")" << st.reset() << "\n";
+  }
+}
+
 }  // namespace
+
+void WritePatternList(std::ostream& out) {
+  for (const Pattern* p : AllPatterns())
+    out << fmt::format("{:<20} {}\n", p->id, p->title);
+}
+
+void WritePatternExplanation(const Pattern& p, std::ostream& out) {
+  out << p.id << ": " << p.title << "\n\n" << p.explanation << "\n\nHow leakhound sees it:\n  "
+      << p.detection << "\n\nFix:\n  " << p.fix << "\n\n";
+  std::string_view snippet = p.fix_snippet;
+  while (!snippet.empty()) {
+    size_t nl = snippet.find('\n');
+    out << "    " << snippet.substr(0, nl) << "\n";
+    if (nl == std::string_view::npos) break;
+    snippet.remove_prefix(nl + 1);
+  }
+}
 
 void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream& out) {
   const Snapshot& s = *view.snapshot;
@@ -93,6 +169,8 @@ void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream
   if (s.truncated)
     out << st.yellow() << "note: " << st.reset()
         << "the dump is truncated; counts cover what was read\n";
+
+  if (view.verdict) WriteFindings(view, options, st, out);
 
   // --- buckets ---
   out << "\n";
