@@ -1,0 +1,304 @@
+// Verdicts over small hand-written dumps: one pattern per test, plus the
+// scoring rules (count, wait, small pools, benign table, series growth).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "analyze/baseline.h"
+#include "analyze/verdict.h"
+#include "config/config.h"
+#include "dump/dump.h"
+
+namespace leakhound {
+namespace {
+
+// One goroutine block: header state, then "function\n\tfile:line" pairs.
+std::string G(uint64_t id, const std::string& state,
+              const std::vector<std::pair<std::string, std::string>>& frames,
+              const std::string& creator = "main.main", const std::string& creator_at = "/app/main.go:10") {
+  std::string s = "goroutine " + std::to_string(id) + " [" + state + "]:\n";
+  for (const auto& [fn, at] : frames) s += fn + "(...)\n\t" + at + " +0x1d\n";
+  if (!creator.empty()) s += "created by " + creator + "\n\t" + creator_at + " +0x85\n";
+  return s + "\n";
+}
+
+std::string Repeat(uint64_t first_id, int n, const std::string& state,
+                   const std::vector<std::pair<std::string, std::string>>& frames) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += G(first_id + static_cast<uint64_t>(i), state, frames);
+  return s;
+}
+
+struct Analyzed {
+  DumpSet set;
+  Verdict verdict;
+};
+
+std::unique_ptr<Analyzed> Analyze(const std::string& text, AnalyzeOptions options = {}) {
+  auto a = std::make_unique<Analyzed>();
+  ReadError err = ReadDumpBytes(text, "test", &a->set);
+  EXPECT_FALSE(err) << err.message;
+  std::vector<const Snapshot*> series = {&a->set.snapshots.back()};
+  a->verdict = AnalyzeSeries(series, {}, options);
+  return a;
+}
+
+const Finding* FindingFor(const Verdict& v, std::string_view pattern) {
+  for (const Finding& f : v.findings)
+    if (pattern == f.pattern->id) return &f;
+  return nullptr;
+}
+
+const std::vector<std::pair<std::string, std::string>> kSend = {
+    {"runtime.gopark", "/go/src/runtime/proc.go:363"},
+    {"runtime.chansend", "/go/src/runtime/chan.go:259"},
+    {"runtime.chansend1", "/go/src/runtime/chan.go:145"},
+    {"main.fetch", "/app/fetch.go:42"}};
+
+TEST(Verdict, ChanSendScoresWithCount) {
+  auto few = Analyze(Repeat(10, 3, "chan send", kSend));
+  auto many = Analyze(Repeat(10, 500, "chan send", kSend));
+  const Finding* f1 = FindingFor(few->verdict, "chan-send-blocked");
+  const Finding* f2 = FindingFor(many->verdict, "chan-send-blocked");
+  ASSERT_TRUE(f1 && f2);
+  EXPECT_LT(f1->confidence, f2->confidence);
+  EXPECT_EQ(f2->severity, Severity::kLeak);
+  EXPECT_NE(f1->severity, Severity::kLeak);
+  // The blocking frame is the user's line, not the runtime's.
+  const Snapshot& s = *many->verdict.current;
+  const Stack& st = s.stacks()[many->verdict.buckets[f2->bucket].stack];
+  EXPECT_EQ(s.str(st.frames[static_cast<size_t>(f2->blocking_frame)].function), "main.fetch");
+}
+
+TEST(Verdict, WaitMinutesRaiseConfidence) {
+  auto fresh = Analyze(Repeat(10, 3, "chan send", kSend));
+  auto old = Analyze(Repeat(10, 3, "chan send, 45 minutes", kSend));
+  EXPECT_LT(FindingFor(fresh->verdict, "chan-send-blocked")->confidence,
+            FindingFor(old->verdict, "chan-send-blocked")->confidence);
+}
+
+TEST(Verdict, NilChanAndSelectNoCasesNeverWake) {
+  auto a = Analyze(G(5, "chan receive (nil chan)",
+                     {{"runtime.gopark", "/go/src/runtime/proc.go:363"},
+                      {"runtime.chanrecv", "/go/src/runtime/chan.go:583"},
+                      {"main.wait", "/app/w.go:7"}}) +
+                   G(6, "select (no cases)",
+                     {{"runtime.gopark", "/go/src/runtime/proc.go:363"},
+                      {"runtime.block", "/go/src/runtime/select.go:104"},
+                      {"main.forever", "/app/w.go:12"}}));
+  const Finding* nil_chan = FindingFor(a->verdict, "nil-chan");
+  const Finding* sel = FindingFor(a->verdict, "select-forever");
+  ASSERT_TRUE(nil_chan && sel);
+  // A single goroutine, yet a leak: nothing can wake it.
+  EXPECT_EQ(nil_chan->severity, Severity::kLeak);
+  EXPECT_EQ(sel->severity, Severity::kLeak);
+}
+
+TEST(Verdict, MutexAndWaitGroupFromSemacquireBefore120) {
+  auto a = Analyze(
+      Repeat(10, 4, "semacquire",
+             {{"sync.runtime_SemacquireMutex", "/go/src/runtime/sema.go:77"},
+              {"sync.(*Mutex).lockSlow", "/go/src/sync/mutex.go:171"},
+              {"sync.(*Mutex).Lock", "/go/src/sync/mutex.go:90"},
+              {"main.update", "/app/m.go:20"}}) +
+      G(30, "semacquire",
+        {{"sync.runtime_Semacquire", "/go/src/runtime/sema.go:62"},
+         {"sync.(*WaitGroup).Wait", "/go/src/sync/waitgroup.go:139"},
+         {"main.gather", "/app/m.go:40"}}) +
+      G(31, "sync.RWMutex.RLock",
+        {{"sync.runtime_SemacquireRWMutexR", "/go/src/runtime/sema.go:82"},
+         {"sync.(*RWMutex).RLock", "/go/src/sync/rwmutex.go:71"},
+         {"main.read", "/app/m.go:60"}}));
+  EXPECT_NE(FindingFor(a->verdict, "mutex-held"), nullptr);
+  EXPECT_NE(FindingFor(a->verdict, "waitgroup-wait"), nullptr);
+  int mutex = 0;
+  for (const Finding& f : a->verdict.findings) mutex += f.pattern->id == std::string("mutex-held");
+  EXPECT_EQ(mutex, 2);  // the Mutex group and the RWMutex one
+}
+
+TEST(Verdict, RangeTellsApartByChanrecv2) {
+  auto a = Analyze(Repeat(10, 20, "chan receive",
+                          {{"runtime.gopark", "/go/src/runtime/proc.go:363"},
+                           {"runtime.chanrecv", "/go/src/runtime/chan.go:583"},
+                           {"runtime.chanrecv2", "/go/src/runtime/chan.go:447"},
+                           {"main.consume", "/app/r.go:9"}}) +
+                   Repeat(100, 20, "chan receive",
+                          {{"runtime.gopark", "/go/src/runtime/proc.go:363"},
+                           {"runtime.chanrecv", "/go/src/runtime/chan.go:583"},
+                           {"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
+                           {"main.waitOne", "/app/r.go:19"}}));
+  EXPECT_NE(FindingFor(a->verdict, "range-unclosed"), nullptr);
+  EXPECT_NE(FindingFor(a->verdict, "chan-recv-blocked"), nullptr);
+}
+
+TEST(Verdict, SourceLineDecidesRangeAndContext) {
+  std::string dir = ::testing::TempDir() + "/lh_src";
+  std::string cmd = "mkdir -p " + dir;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  {
+    std::ofstream f(dir + "/r.go");
+    f << "package main\n\nfunc a(ch chan int) {\n\tv, ok := <-ch\n}\n"
+         "func b(ctx context.Context) {\n\t<-ctx.Done()\n}\n";
+  }
+  std::string file = dir + "/r.go";
+  auto a = Analyze(Repeat(10, 20, "chan receive",
+                          {{"runtime.chanrecv2", "/go/src/runtime/chan.go:447"},
+                           {"main.a", file + ":4"}}) +
+                   Repeat(100, 20, "chan receive",
+                          {{"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
+                           {"main.b", file + ":7"}}),
+                   [] {
+                     AnalyzeOptions o;
+                     static SourceView view({}, true);
+                     o.source = &view;
+                     return o;
+                   }());
+  // `v, ok := <-ch` is not a range, whatever chanrecv2 suggests.
+  EXPECT_EQ(FindingFor(a->verdict, "range-unclosed"), nullptr);
+  EXPECT_NE(FindingFor(a->verdict, "chan-recv-blocked"), nullptr);
+  EXPECT_NE(FindingFor(a->verdict, "context-never-done"), nullptr);
+}
+
+TEST(Verdict, SmallReceivePoolScoresLow) {
+  std::vector<std::pair<std::string, std::string>> recv = {
+      {"runtime.gopark", "/go/src/runtime/proc.go:363"},
+      {"runtime.chanrecv", "/go/src/runtime/chan.go:583"},
+      {"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
+      {"main.worker", "/app/pool.go:12"}};
+  auto pool = Analyze(Repeat(10, 4, "chan receive", recv));
+  auto pile = Analyze(Repeat(10, 2000, "chan receive", recv));
+  EXPECT_EQ(FindingFor(pool->verdict, "chan-recv-blocked")->severity, Severity::kInfo);
+  EXPECT_NE(FindingFor(pile->verdict, "chan-recv-blocked")->severity, Severity::kInfo);
+}
+
+TEST(Verdict, BenignGoroutinesAreInfo) {
+  auto a = Analyze(
+      Repeat(10, 50, "select",
+             {{"runtime.gopark", "/go/src/runtime/proc.go:363"},
+              {"runtime.selectgo", "/go/src/runtime/select.go:328"},
+              {"net/http.(*persistConn).writeLoop", "/go/src/net/http/transport.go:2410"}}) +
+      G(3, "IO wait",
+        {{"internal/poll.runtime_pollWait", "/go/src/runtime/netpoll.go:305"},
+         {"net.(*TCPListener).accept", "/go/src/net/tcpsock_posix.go:142"},
+         {"net/http.(*Server).Serve", "/go/src/net/http/server.go:3070"}}));
+  for (const Finding& f : a->verdict.findings) {
+    EXPECT_EQ(f.severity, Severity::kInfo) << f.pattern->id;
+    EXPECT_NE(f.benign, nullptr);
+  }
+}
+
+TEST(Verdict, LeakedMarkerIsProof) {
+  auto a = Analyze(G(7, "chan send (leaked)", kSend) +
+                   G(8, "sync.Cond.Wait (leaked)",
+                     {{"sync.runtime_notifyListWait", "/go/src/runtime/sema.go:597"},
+                      {"sync.(*Cond).Wait", "/go/src/sync/cond.go:71"},
+                      {"main.await", "/app/c.go:5"}}));
+  ASSERT_EQ(a->verdict.findings.size(), 2u);
+  for (const Finding& f : a->verdict.findings) EXPECT_EQ(f.severity, Severity::kLeak);
+  EXPECT_NE(FindingFor(a->verdict, "cond-wait"), nullptr);
+}
+
+TEST(Verdict, SeriesGrowthAndFlatPools) {
+  std::vector<std::pair<std::string, std::string>> recv = {
+      {"runtime.chanrecv1", "/go/src/runtime/chan.go:442"}, {"main.worker", "/app/pool.go:12"}};
+  std::vector<DumpSet> sets(4);
+  std::vector<const Snapshot*> series;
+  for (int k = 0; k < 4; ++k) {
+    std::string text = Repeat(1000, 5 + 20 * k, "chan send", kSend) + Repeat(10, 4, "chan receive", recv);
+    ASSERT_FALSE(ReadDumpBytes(text, "s" + std::to_string(k), &sets[static_cast<size_t>(k)]));
+    series.push_back(&sets[static_cast<size_t>(k)].snapshots.back());
+  }
+  Verdict v = AnalyzeSeries(series, {0, 600, 1200, 1800}, {});
+  const Finding* grow = FindingFor(v, "chan-send-blocked");
+  const Finding* flat = FindingFor(v, "chan-recv-blocked");
+  ASSERT_TRUE(grow && grow->growth && flat && flat->growth);
+  EXPECT_TRUE(grow->growth->growing);
+  EXPECT_NEAR(grow->growth->per_hour, 120.0, 0.01);  // 20 per 10 minutes
+  EXPECT_EQ(grow->severity, Severity::kLeak);
+  EXPECT_EQ(grow->growth->surviving_ids, 5u);  // ids 1000..1004 stay blocked
+  EXPECT_TRUE(flat->growth->flat);
+  EXPECT_EQ(flat->severity, Severity::kInfo);
+}
+
+TEST(Verdict, BusyLoopNeedsTheSameGoroutineRunningEverywhere) {
+  std::vector<std::pair<std::string, std::string>> spin = {{"main.spin", "/app/s.go:30"}};
+  std::vector<DumpSet> sets(3);
+  std::vector<const Snapshot*> series;
+  for (int k = 0; k < 3; ++k) {
+    std::string text = G(1, "running", {{"main.main", "/app/main.go:5"}}, "") +
+                       G(9, "runnable", spin) +
+                       G(static_cast<uint64_t>(20 + k), "runnable", {{"main.once", "/app/s.go:50"}});
+    ASSERT_FALSE(ReadDumpBytes(text, "s", &sets[static_cast<size_t>(k)]));
+    series.push_back(&sets[static_cast<size_t>(k)].snapshots.back());
+  }
+  Verdict v = AnalyzeSeries(series, {}, {});
+  int busy = 0;
+  for (const Finding& f : v.findings) {
+    if (f.pattern->id != std::string("busy-loop") || f.benign) continue;
+    ++busy;
+    EXPECT_EQ(v.buckets[f.bucket].ids, std::vector<uint64_t>{9});
+  }
+  EXPECT_EQ(busy, 1);  // not main.once (new goroutine each time), not main (benign main)
+}
+
+TEST(Verdict, IgnoreRulesDropFindings) {
+  std::vector<IgnoreRule> rules(1);
+  rules[0].top_function = "runtime.gopark";
+  rules[0].pattern = "chan-send-blocked";
+  AnalyzeOptions o;
+  o.ignore = &rules;
+  auto a = Analyze(Repeat(10, 30, "chan send", kSend), o);
+  EXPECT_EQ(a->verdict.findings.size(), 0u);
+  EXPECT_EQ(a->verdict.ignored, 1u);
+  rules[0].pattern = "nil-chan";  // does not match: kept
+  auto b = Analyze(Repeat(10, 30, "chan send", kSend), o);
+  EXPECT_EQ(b->verdict.findings.size(), 1u);
+}
+
+TEST(Config, ParsesAndRejectsWithLine) {
+  std::string path = ::testing::TempDir() + "/lh_config.yaml";
+  {
+    std::ofstream f(path);
+    f << "thresholds:\n  leak: 0.8\n  count: 50\nignore:\n  - top_function: a.b\n"
+         "    reason: known\n  - regex: '^go\\.etcd\\.io/'\n";
+  }
+  Config c;
+  std::string err;
+  ASSERT_TRUE(LoadConfig(path, &c, &err)) << err;
+  EXPECT_DOUBLE_EQ(c.thresholds.leak, 0.8);
+  EXPECT_EQ(c.thresholds.count_high, 50u);
+  ASSERT_EQ(c.ignore.size(), 2u);
+  EXPECT_EQ(c.ignore[0].top_function, "a.b");
+  EXPECT_TRUE(c.ignore[1].regex != nullptr);
+  {
+    std::ofstream f(path);
+    f << "thresholds:\n  leak: 0.8\n  lek: 0.5\n";
+  }
+  EXPECT_FALSE(LoadConfig(path, &c, &err));
+  EXPECT_EQ(err.rfind(path + ":3:", 0), 0u) << err;
+  {
+    std::ofstream f(path);
+    f << "ignore:\n  - pattern: no-such-pattern\n";
+  }
+  EXPECT_FALSE(LoadConfig(path, &c, &err));
+  EXPECT_NE(err.find("no-such-pattern"), std::string::npos);
+}
+
+TEST(Baseline, RoundTripsAndRefusesToOverwrite) {
+  auto a = Analyze(Repeat(10, 300, "chan send", kSend));
+  std::string path = ::testing::TempDir() + "/lh_baseline.json";
+  std::remove(path.c_str());
+  std::string err;
+  ASSERT_TRUE(WriteBaseline(path, a->verdict, false, &err)) << err;
+  EXPECT_FALSE(WriteBaseline(path, a->verdict, false, &err));
+  std::set<std::string> fps;
+  ASSERT_TRUE(LoadBaseline(path, &fps, &err)) << err;
+  EXPECT_EQ(fps.size(), 1u);
+  ApplyBaseline(fps, &a->verdict);
+  EXPECT_TRUE(a->verdict.findings[0].baselined);
+}
+
+}  // namespace
+}  // namespace leakhound
