@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "dump/aggregated.h"
 #include "dump/dump.h"
 #include "dump/text_parser.h"
 
@@ -20,32 +21,25 @@ constexpr size_t kMaxLine = 64 << 20;        // longer lines are skipped
 constexpr uint64_t kProgressEvery = 32 << 20;
 constexpr uint64_t kDebug2Cap = 64ull << 20;  // runtime/pprof writeGoroutineStacks
 
-// Decides what the first bytes of an input are. Returns an error for
-// forms this build cannot read, so the user hears why.
-ReadError SniffForm(std::string_view head, const std::string& source) {
-  ReadError e;
-  if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
-      static_cast<unsigned char>(head[1]) == 0x8b) {
-    e.kind = ReadErrorKind::kUnsupported;
-    e.message = source +
-                ": gzip data (a debug=0 protobuf goroutine profile?): this form is not "
-                "supported yet; fetch the profile with ?debug=2";
-    return e;
-  }
-  size_t skip = 0;
-  while (skip < head.size() && (head[skip] == ' ' || head[skip] == '\n')) ++skip;
-  std::string_view h = head.substr(skip);
-  if (h.rfind("goroutine profile: total ", 0) == 0 ||
-      h.rfind("goroutineleak profile: total ", 0) == 0) {
-    e.kind = ReadErrorKind::kUnsupported;
-    e.message = source +
-                ":1: pprof debug=1 goroutine profile: this form is not supported yet; fetch "
-                "the profile with ?debug=2";
-    return e;
-  }
-  // Text dumps never hold NUL bytes; a NUL early on means binary data.
-  if (std::memchr(head.data(), '\0', head.size()) != nullptr) {
-    e.kind = ReadErrorKind::kNoDump;
+enum class Form { kText, kDebug1, kProto };
+
+// Decides the form from the first bytes, never from the file name.
+Form SniffForm(std::string_view head) {
+  if (LooksLikeGzip(head)) return Form::kProto;
+  if (LooksLikeDebug1(head)) return Form::kDebug1;
+  // Text dumps never hold NUL bytes; a NUL early on means binary data,
+  // possibly an uncompressed profile.proto.
+  if (std::memchr(head.data(), '\0', head.size()) != nullptr) return Form::kProto;
+  return Form::kText;
+}
+
+constexpr uint64_t kMaxAggregatedInput = 1ull << 30;
+
+ReadError ReadAggregated(Form form, std::string_view bytes, const std::string& source,
+                         DumpSet* out) {
+  if (form == Form::kDebug1) return ReadDebug1(bytes, source, out);
+  ReadError e = ReadProfileProto(bytes, source, out);
+  if (e && !LooksLikeGzip(bytes)) {
     e.message = source + ":1: binary data, not a goroutine dump";
   }
   return e;
@@ -87,13 +81,41 @@ size_t FeedLines(TextParser& parser, const char* buf, size_t n) {
   return start;
 }
 
+// Aggregated forms are small (one record per distinct stack), so they are
+// read whole, up to a cap, and parsed in memory.
+ReadError SlurpAggregated(int fd, Form form, std::string data, const std::string& path,
+                          DumpSet* out) {
+  char chunk[1 << 16];
+  while (true) {
+    ssize_t r = read(fd, chunk, sizeof chunk);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      ReadError e;
+      e.kind = ReadErrorKind::kUnreadable;
+      e.message = path + ": read error: " + std::strerror(errno);
+      return e;
+    }
+    if (r == 0) break;
+    data.append(chunk, static_cast<size_t>(r));
+    if (data.size() > kMaxAggregatedInput) {
+      ReadError e;
+      e.kind = ReadErrorKind::kNoDump;
+      e.message = path + ": larger than 1 GiB for a " +
+                  std::string(form == Form::kDebug1 ? "debug=1" : "protobuf") +
+                  " profile; refusing it";
+      return e;
+    }
+  }
+  return ReadAggregated(form, data, path, out);
+}
+
 }  // namespace
 
 ReadError ReadDumpBytes(std::string_view bytes, const std::string& source, DumpSet* out) {
   out->source = source;
   out->bytes = bytes.size();
-  ReadError e = SniffForm(bytes.substr(0, 4096), source);
-  if (e) return e;
+  Form form = SniffForm(bytes.substr(0, 4096));
+  if (form != Form::kText) return ReadAggregated(form, bytes, source, out);
   TextParser parser(out);
   size_t used = FeedLines(parser, bytes.data(), bytes.size());
   bool complete = used == bytes.size();
@@ -155,8 +177,8 @@ ReadError ReadDumpFile(const std::string& path, const ReadOptions& options, Dump
       // Wait for 4 KiB (or EOF) so the form is judged on enough bytes.
       if (have < 4096) continue;
       sniffed = true;
-      e = SniffForm(std::string_view(buf.get(), have).substr(0, 4096), path);
-      if (e) return e;
+      Form form = SniffForm(std::string_view(buf.get(), have).substr(0, 4096));
+      if (form != Form::kText) return SlurpAggregated(fd, form, std::string(buf.get(), have), path, out);
       parser = std::make_unique<TextParser>(out);
     }
     if (skipping_long_line) {
@@ -195,8 +217,8 @@ ReadError ReadDumpFile(const std::string& path, const ReadOptions& options, Dump
     }
   }
   if (!sniffed) {
-    e = SniffForm(std::string_view(buf.get(), have), path);
-    if (e) return e;
+    Form form = SniffForm(std::string_view(buf.get(), have));
+    if (form != Form::kText) return ReadAggregated(form, std::string_view(buf.get(), have), path, out);
     parser = std::make_unique<TextParser>(out);
     size_t used = FeedLines(*parser, buf.get(), have);
     std::memmove(buf.get(), buf.get() + used, have - used);

@@ -98,6 +98,12 @@ class Snapshot {
   // The input stopped mid-dump (cut file, 64 MB cap of debug=2).
   bool truncated = false;
   std::vector<std::string> notes;  // things a person should know
+  // What the form could tell. debug=1 and the protobuf profile aggregate
+  // goroutines: no ids, no wait reasons (states are inferred from runtime
+  // frames where shown), no wait minutes, no creators.
+  bool has_ids = true;
+  bool has_wait_reasons = true;
+  bool has_creators = true;
 
   // --- contents ---
   StringPool& strings() { return strings_; }

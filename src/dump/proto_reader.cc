@@ -1,0 +1,180 @@
+// pprof debug=0: gzip(profile.proto). Samples are aggregated by stack and
+// labels; value[0] is the goroutine count. Locations list their lines
+// innermost first (inlined frames before the function they were inlined
+// into), and a sample's locations go leaf first, so flattening gives the
+// traceback order.
+#include <zlib.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "dump/aggregated.h"
+#include "dump/infer_state.h"
+#include "src/dump/profile.pb.h"
+
+namespace leakhound {
+
+namespace {
+
+ReadError Error(ReadErrorKind kind, const std::string& msg) {
+  ReadError e;
+  e.kind = kind;
+  e.message = msg;
+  return e;
+}
+
+// Inflates gzip data, refusing to produce more than kMaxInflatedProfile
+// bytes (a decompression bomb turns 1 MB into 1 GB).
+ReadError Gunzip(std::string_view in, const std::string& source, std::string* out) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 32) != Z_OK)  // 32: accept gzip and zlib headers
+    return Error(ReadErrorKind::kUnreadable, source + ": cannot start gzip decoder");
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(std::min<size_t>(in.size(), UINT32_MAX));
+  size_t fed = zs.avail_in;
+  char buf[1 << 16];
+  int rc = Z_OK;
+  while (true) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) break;
+    size_t got = sizeof buf - zs.avail_out;
+    if (out->size() + got > kMaxInflatedProfile) {
+      inflateEnd(&zs);
+      return Error(ReadErrorKind::kNoDump,
+                   source + ": gzip data inflates to more than " +
+                       std::to_string(kMaxInflatedProfile >> 20) +
+                       " MiB; refusing it (not a goroutine profile, or a decompression bomb)");
+    }
+    out->append(buf, got);
+    if (rc == Z_STREAM_END) break;
+    if (zs.avail_in == 0 && fed < in.size()) {
+      size_t more = std::min<size_t>(in.size() - fed, UINT32_MAX);
+      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + fed));
+      zs.avail_in = static_cast<uInt>(more);
+      fed += more;
+      continue;
+    }
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // input ended early
+  }
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END)
+    return Error(ReadErrorKind::kNoDump,
+                 source + ": gzip data is corrupt or cut short (" +
+                     (zs.msg ? std::string(zs.msg) : std::string("unexpected end")) + ")");
+  return {};
+}
+
+}  // namespace
+
+ReadError ReadProfileProto(std::string_view data, const std::string& source, DumpSet* out) {
+  out->source = source;
+  out->bytes = data.size();
+  std::string inflated;
+  if (LooksLikeGzip(data)) {
+    ReadError e = Gunzip(data, source, &inflated);
+    if (e) return e;
+    data = inflated;
+  }
+  leakhound::pprof::Profile prof;
+  if (data.size() > INT32_MAX || !prof.ParseFromArray(data.data(), static_cast<int>(data.size())))
+    return Error(ReadErrorKind::kNoDump, source + ": not a pprof protobuf profile");
+  const auto& strings = prof.string_table();
+  auto str = [&](int64_t i) -> std::string_view {
+    if (i < 0 || i >= strings.size()) return {};
+    return strings[static_cast<int>(i)];
+  };
+  if (prof.sample_type_size() == 0)
+    return Error(ReadErrorKind::kNoDump, source + ": protobuf profile without sample types");
+  std::string_view type = str(prof.sample_type(0).type());
+  bool leak_profile = type == "goroutineleak";
+  if (type != "goroutine" && !leak_profile)
+    return Error(ReadErrorKind::kNoDump,
+                 source + ": a pprof \"" + std::string(type) +
+                     "\" profile, not a goroutine profile");
+
+  out->form = leak_profile ? "pprof-goroutineleak-proto" : "pprof-proto";
+  out->snapshots.emplace_back();
+  Snapshot& snap = out->snapshots.back();
+  snap.source = source;
+  snap.form = out->form;
+  snap.kind = DumpKind::kStack;
+  snap.capture_time_unix_ns = prof.time_nanos();
+  snap.has_ids = snap.has_wait_reasons = snap.has_creators = false;
+  if (leak_profile) snap.go_version.AtLeast(26);
+  snap.notes.push_back(
+      "pprof protobuf profile: no goroutine ids, wait reasons, wait times or creators; "
+      "states are inferred from the runtime frames");
+
+  std::unordered_map<uint64_t, int> functions, locations;
+  for (int i = 0; i < prof.function_size(); ++i) functions[prof.function(i).id()] = i;
+  for (int i = 0; i < prof.location_size(); ++i) locations[prof.location(i).id()] = i;
+
+  uint64_t total = 0;
+  size_t bad_refs = 0;
+  for (const auto& sample : prof.sample()) {
+    if (sample.value_size() == 0) continue;
+    int64_t count = sample.value(0);
+    if (count <= 0) continue;
+    if (static_cast<uint64_t>(count) > kMaxAggregatedGoroutines - total)
+      return Error(ReadErrorKind::kNoDump, source + ": goroutine counts add up to more than " +
+                                               std::to_string(kMaxAggregatedGoroutines) +
+                                               "; refusing the profile");
+    Stack stack;
+    for (uint64_t loc_id : sample.location_id()) {
+      auto it = locations.find(loc_id);
+      if (it == locations.end()) {
+        ++bad_refs;
+        continue;
+      }
+      const auto& loc = prof.location(it->second);
+      for (int j = 0; j < loc.line_size(); ++j) {
+        const auto& line = loc.line(j);
+        auto fit = functions.find(line.function_id());
+        Frame f;
+        if (fit == functions.end()) {
+          ++bad_refs;
+          f.function = snap.strings().Intern("?");
+          f.file = snap.strings().Intern("?");
+        } else {
+          const auto& fn = prof.function(fit->second);
+          f.function = snap.strings().Intern(str(fn.name()));
+          f.file = snap.strings().Intern(str(fn.filename()));
+        }
+        f.line = line.line() > 0 && line.line() < UINT32_MAX ? static_cast<uint32_t>(line.line()) : 0;
+        f.inlined = j + 1 < loc.line_size();
+        stack.frames.push_back(f);
+      }
+      if (loc.line_size() == 0) {
+        Frame f;
+        f.function = snap.strings().Intern("?");
+        f.file = snap.strings().Intern("?");
+        stack.frames.push_back(f);
+      }
+    }
+    // The traceback never shows runtime.goexit; match it.
+    while (!stack.frames.empty() && snap.str(stack.frames.back().function) == "runtime.goexit")
+      stack.frames.pop_back();
+    std::vector<std::string_view> fns;
+    for (const Frame& f : stack.frames) fns.push_back(snap.str(f.function));
+    Goroutine g;
+    g.state = snap.strings().Intern(InferState(fns));
+    if (leak_profile) g.flags |= kLeaked;
+    g.stack = snap.AddStack(std::move(stack));
+    LabelSet labels;
+    for (const auto& l : sample.label())
+      if (l.str() != 0)
+        labels.emplace_back(snap.strings().Intern(str(l.key())), snap.strings().Intern(str(l.str())));
+    std::sort(labels.begin(), labels.end());
+    g.labels = labels.empty() ? 0 : snap.AddLabelSet(labels);
+    for (int64_t i = 0; i < count; ++i) snap.AddGoroutine(g);
+    total += static_cast<uint64_t>(count);
+  }
+  if (bad_refs)
+    out->warnings.push_back(source + ": " + std::to_string(bad_refs) +
+                            " sample references to missing locations or functions");
+  return {};
+}
+
+}  // namespace leakhound
