@@ -113,4 +113,22 @@ int TopUserFrame(const Snapshot& snapshot, const Stack& stack) {
   return first_non_runtime >= 0 ? first_non_runtime : 0;
 }
 
+uint64_t BucketSignature(const Snapshot& s, const Bucket& b, Grouping grouping) {
+  const Stack& st = s.stacks()[b.stack];
+  uint64_t h = HashString(s.str(b.state));
+  h = HashMix(h, b.leaked ? 1 : 0);
+  for (size_t i = 0; i < st.frames.size(); ++i) {
+    const Frame& f = st.frames[i];
+    h = HashMix(h, HashString(s.str(f.function)));
+    h = HashMix(h, HashString(s.str(f.file)));
+    if (grouping == Grouping::kExact || i == 0) h = HashMix(h, f.line);
+  }
+  if (st.has_creator) {
+    h = HashMix(h, HashString(s.str(st.creator.function)));
+    h = HashMix(h, HashString(s.str(st.creator.file)));
+    if (grouping == Grouping::kExact) h = HashMix(h, st.creator.line);
+  }
+  return h;
+}
+
 }  // namespace leakhound

@@ -34,6 +34,12 @@ struct Bucket {
 // and stack index (so output is stable).
 std::vector<Bucket> MakeBuckets(const Snapshot& snapshot, Grouping grouping);
 
+// Identity of a bucket that holds across snapshots of one program (Syms
+// do not: each snapshot has its own pool), so it hashes the strings:
+// state, (leaked), every frame's function+file+line and the creator; under
+// kLoose, lines of frames below the top are left out.
+uint64_t BucketSignature(const Snapshot& snapshot, const Bucket& bucket, Grouping grouping);
+
 // Index of the frame a person should look at first: the first frame
 // outside the runtime and standard library; else the first frame that is
 // not runtime; else 0. -1 if the stack has no frames.

@@ -32,26 +32,6 @@ bool ParseSeverity(std::string_view text, Severity* out) {
 
 namespace {
 
-// Identity of a bucket that holds across snapshots (Syms do not: each
-// snapshot has its own pool), so it hashes the strings.
-uint64_t CrossKey(const Snapshot& s, const Bucket& b, Grouping grouping) {
-  const Stack& st = s.stacks()[b.stack];
-  uint64_t h = HashString(s.str(b.state));
-  h = HashMix(h, b.leaked ? 1 : 0);
-  for (size_t i = 0; i < st.frames.size(); ++i) {
-    const Frame& f = st.frames[i];
-    h = HashMix(h, HashString(s.str(f.function)));
-    h = HashMix(h, HashString(s.str(f.file)));
-    if (grouping == Grouping::kExact || i == 0) h = HashMix(h, f.line);
-  }
-  if (st.has_creator) {
-    h = HashMix(h, HashString(s.str(st.creator.function)));
-    h = HashMix(h, HashString(s.str(st.creator.file)));
-    if (grouping == Grouping::kExact) h = HashMix(h, st.creator.line);
-  }
-  return h;
-}
-
 bool IsRunning(std::string_view state) {
   return state == "running" || state == "runnable" || state.starts_with("running ") ||
          state == "syscall";
@@ -176,7 +156,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
       buckets = &owned;
     }
     for (const Bucket& b : *buckets) {
-      Track& t = tracks[CrossKey(s, b, options.grouping)];
+      Track& t = tracks[BucketSignature(s, b, options.grouping)];
       if (t.counts.empty()) {
         t.counts.assign(n, 0);
         if (k == 0) t.ids_everywhere.insert(b.ids.begin(), b.ids.end());
@@ -233,7 +213,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     }
 
     // Series: growth and survivors.
-    const Track& track = tracks[CrossKey(cur, b, options.grouping)];
+    const Track& track = tracks[BucketSignature(cur, b, options.grouping)];
     if (n > 1) {
       Growth g;
       g.counts = track.counts;

@@ -15,7 +15,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json FrameJson(const Snapshot& s, const Frame& f) {
+}  // namespace
+
+Json FrameToJson(const Snapshot& s, const Frame& f) {
   std::string_view fn = s.str(f.function);
   FuncName name = ParseFuncName(fn);
   Json j;
@@ -30,6 +32,8 @@ Json FrameJson(const Snapshot& s, const Frame& f) {
   j["stdlib"] = name.stdlib;
   return j;
 }
+
+namespace {
 
 Json VersionJson(const GoVersionRange& v) {
   Json j;
@@ -109,11 +113,11 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
     j["ids"] = b->ids;
     j["creator_ids"] = b->creator_ids;
     int top = TopUserFrame(s, stack);
-    j["top_frame"] = top >= 0 ? FrameJson(s, stack.frames[static_cast<size_t>(top)]) : Json(nullptr);
-    j["blocking_frame"] = stack.frames.empty() ? Json(nullptr) : FrameJson(s, stack.frames[0]);
-    j["creator"] = stack.has_creator ? FrameJson(s, stack.creator) : Json(nullptr);
+    j["top_frame"] = top >= 0 ? FrameToJson(s, stack.frames[static_cast<size_t>(top)]) : Json(nullptr);
+    j["blocking_frame"] = stack.frames.empty() ? Json(nullptr) : FrameToJson(s, stack.frames[0]);
+    j["creator"] = stack.has_creator ? FrameToJson(s, stack.creator) : Json(nullptr);
     Json frames = Json::array();
-    for (const Frame& f : stack.frames) frames.push_back(FrameJson(s, f));
+    for (const Frame& f : stack.frames) frames.push_back(FrameToJson(s, f));
     j["frames"] = frames;
     j["elided_frames"] = stack.elided_unknown ? -1 : static_cast<int64_t>(stack.elided_frames);
     j["stack_unavailable"] = stack.unavailable;
@@ -146,9 +150,9 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
       j["wait_minutes"] =
           b.min_wait >= 0 ? Json{{"min", b.min_wait}, {"max", b.max_wait}} : Json(nullptr);
       j["blocking_frame"] = f->blocking_frame >= 0
-                                ? FrameJson(s, stack.frames[static_cast<size_t>(f->blocking_frame)])
+                                ? FrameToJson(s, stack.frames[static_cast<size_t>(f->blocking_frame)])
                                 : Json(nullptr);
-      j["creator"] = stack.has_creator ? FrameJson(s, stack.creator) : Json(nullptr);
+      j["creator"] = stack.has_creator ? FrameToJson(s, stack.creator) : Json(nullptr);
       if (f->growth) {
         const Growth& g = *f->growth;
         j["growth"] = Json{{"counts", g.counts},
@@ -163,7 +167,7 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
       }
       j["ids"] = b.ids;
       Json frames = Json::array();
-      for (const Frame& fr : stack.frames) frames.push_back(FrameJson(s, fr));
+      for (const Frame& fr : stack.frames) frames.push_back(FrameToJson(s, fr));
       j["frames"] = frames;
       j["explanation"] = f->pattern->explanation;
       j["fix"] = f->pattern->fix;

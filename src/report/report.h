@@ -5,9 +5,13 @@
 
 #include <cstddef>
 #include <ostream>
+#include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "analyze/buckets.h"
+#include "analyze/diff.h"
 #include "analyze/verdict.h"
 #include "dump/dump.h"
 
@@ -36,6 +40,19 @@ struct TextOptions {
 
 void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream& out);
 void WriteJson(const AnalyzeView& view, std::ostream& out);
+
+struct DiffView {
+  const SnapshotDiff* diff = nullptr;
+  std::vector<const BucketDelta*> deltas;  // after filters and --top
+  std::string base_source, new_source, base_form, new_form;
+  uint64_t base_total = 0, new_total = 0;
+  std::string note;  // e.g. the two sides are different forms
+};
+void WriteDiffText(const DiffView& view, bool color, std::ostream& out);
+void WriteDiffJson(const DiffView& view, std::ostream& out);
+
+// The FRAME object of docs/json-schema.md.
+nlohmann::ordered_json FrameToJson(const Snapshot& snapshot, const Frame& frame);
 
 // `leakhound patterns` and `leakhound explain ID`.
 void WritePatternList(std::ostream& out);

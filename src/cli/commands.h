@@ -1,0 +1,53 @@
+// The subcommands. Each registers its flags on the CLI11 app and runs
+// with the parsed values; main.cc only dispatches.
+#ifndef LEAKHOUND_CLI_COMMANDS_H_
+#define LEAKHOUND_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/common.h"
+
+namespace leakhound {
+
+struct AnalyzeFlags {
+  std::vector<std::string> inputs;
+  std::string format = "text";
+  int top = -1;  // -1: default for the format
+  std::vector<std::string> filters;
+  std::vector<std::string> excludes;
+  std::string group = "exact";
+  int dump = 0;  // 1-based; 0 = last
+  std::string color = "auto";
+  std::string config;
+  bool no_config = false;
+  std::vector<std::string> source;
+  bool no_source = false;
+  std::string baseline;
+  std::string write_baseline;
+  bool force = false;
+  std::string fail_on;
+  bool all = false;
+  NetFlags net;
+};
+CLI::App* AddAnalyzeCommand(CLI::App* app, AnalyzeFlags* flags);
+int RunAnalyze(const AnalyzeFlags& flags);
+
+struct DiffFlags {
+  std::string base, next;
+  std::string format = "text";
+  std::string group = "exact";
+  bool all = false;
+  int top = -1;
+  uint64_t fail_on_growth = 0;  // 0: never fail
+  std::string color = "auto";
+  NetFlags net;
+};
+CLI::App* AddDiffCommand(CLI::App* app, DiffFlags* flags);
+int RunDiff(const DiffFlags& flags);
+
+}  // namespace leakhound
+
+#endif  // LEAKHOUND_CLI_COMMANDS_H_
