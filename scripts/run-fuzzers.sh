@@ -19,7 +19,7 @@ for target in "$BUILD"/fuzz_*; do
   done
   echo "fuzz: $name for ${SECONDS_EACH}s"
   if ! "$target" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-       -max_len=65536 -artifact_prefix="$BUILD/" "${seeds[@]}" 2>"$BUILD/$name.log"; then
+       -max_len=16384 -entropic=0 -artifact_prefix="$BUILD/" "${seeds[@]}" 2>"$BUILD/$name.log"; then
     tail -40 "$BUILD/$name.log"
     status=1
   else

@@ -74,13 +74,13 @@ std::vector<Bucket> MakeBuckets(const Snapshot& snapshot, Grouping grouping) {
       b->leaked = leaked;
       b->stack = stack;
     }
-    ++b->count;
-    b->ids.push_back(g.id);
+    b->count += g.count;
+    if (snapshot.has_ids) b->ids.push_back(g.id);
     if (g.wait_minutes >= 0) {
       if (b->min_wait < 0 || g.wait_minutes < b->min_wait) b->min_wait = g.wait_minutes;
       if (g.wait_minutes > b->max_wait) b->max_wait = g.wait_minutes;
     }
-    if (g.has(kLockedToThread)) ++b->locked_to_thread;
+    if (g.has(kLockedToThread)) b->locked_to_thread += g.count;
     if (g.creator_id != 0) b->creator_ids.push_back(g.creator_id);
   }
   for (Bucket& b : buckets) {

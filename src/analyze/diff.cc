@@ -58,8 +58,8 @@ void DiffSnapshots(const Snapshot& base, const Snapshot& next, Grouping grouping
                      if (a.delta != b.delta) return a.delta > b.delta;
                      return a.new_count > b.new_count;
                    });
-  out->total_delta = static_cast<int64_t>(next.goroutines().size()) -
-                     static_cast<int64_t>(base.goroutines().size());
+  out->total_delta = static_cast<int64_t>(next.total_goroutines()) -
+                     static_cast<int64_t>(base.total_goroutines());
 }
 
 }  // namespace leakhound

@@ -133,7 +133,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
   // Busy loops: per older snapshot, the running goroutines' ids with their
   // top user function.
   std::vector<std::unordered_map<uint64_t, std::string>> running(n);
-  BenignMatcher benign;
+  const BenignMatcher& benign = DefaultBenignMatcher();
 
   auto facts_of = [&](const Snapshot& s, const Bucket& b) {
     BucketFacts f;

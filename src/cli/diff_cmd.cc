@@ -54,8 +54,8 @@ int RunDiff(const DiffFlags& f) {
   view.new_source = next.source;
   view.base_form = base.form;
   view.new_form = next.form;
-  view.base_total = base.goroutines().size();
-  view.new_total = next.goroutines().size();
+  view.base_total = base.total_goroutines();
+  view.new_total = next.total_goroutines();
   if (base.form != next.form)
     view.note = "the two sides are different forms (" + base.form + ", " + next.form +
                 "); stacks and states differ between forms, so buckets may not match";

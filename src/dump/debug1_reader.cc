@@ -8,6 +8,7 @@
 //   #	0x4068ca	main.leak+0x2a		/app/main.go:10
 //
 // Leading runtime frames are left out by the writer.
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -242,7 +243,11 @@ class Debug1Reader {
     if (leak_profile_) g.flags |= kLeaked;
     g.stack = snap_->AddStack(std::move(stack_));
     g.labels = labels_.empty() ? 0 : snap_->AddLabelSet(labels_);
-    for (uint64_t i = 0; i < count_; ++i) snap_->AddGoroutine(g);
+    for (uint64_t left = count_; left > 0;) {
+      g.count = static_cast<uint32_t>(std::min<uint64_t>(left, UINT32_MAX));
+      snap_->AddGoroutine(g);
+      left -= g.count;
+    }
     total_ += count_;
     stack_ = Stack();
     labels_.clear();

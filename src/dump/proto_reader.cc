@@ -168,7 +168,11 @@ ReadError ReadProfileProto(std::string_view data, const std::string& source, Dum
         labels.emplace_back(snap.strings().Intern(str(l.key())), snap.strings().Intern(str(l.str())));
     std::sort(labels.begin(), labels.end());
     g.labels = labels.empty() ? 0 : snap.AddLabelSet(labels);
-    for (int64_t i = 0; i < count; ++i) snap.AddGoroutine(g);
+    for (uint64_t left = static_cast<uint64_t>(count); left > 0;) {
+      g.count = static_cast<uint32_t>(std::min<uint64_t>(left, UINT32_MAX));
+      snap.AddGoroutine(g);
+      left -= g.count;
+    }
     total += static_cast<uint64_t>(count);
   }
   if (bad_refs)

@@ -66,6 +66,10 @@ struct Goroutine {
   uint32_t labels = 0;        // index into Snapshot::label_sets(); 0 = none
   uint64_t creator_id = 0;    // "created by ... in goroutine N"; 0 unknown
   int64_t bubble = -1;        // synctest group/bubble id, -1 none
+  // How many goroutines this entry stands for: 1 in tracebacks; the
+  // record's count in aggregated forms (debug=1, protobuf), which have no
+  // ids, so a profile of a million goroutines stays one entry per stack.
+  uint32_t count = 1;
 
   bool has(GoroutineFlag f) const { return (flags & f) != 0; }
 };
@@ -121,7 +125,12 @@ class Snapshot {
   // Same, with the hashes already filled in by the caller.
   uint32_t AddHashedStack(Stack&& stack);
   uint32_t AddLabelSet(LabelSet labels);
-  void AddGoroutine(const Goroutine& g) { goroutines_.push_back(g); }
+  void AddGoroutine(const Goroutine& g) {
+    goroutines_.push_back(g);
+    total_ += g.count;
+  }
+  // Goroutines in the process (sum of counts), not entries.
+  uint64_t total_goroutines() const { return total_; }
 
   // Fills stack.hash and stack.loose_hash from its frames.
   static void HashStack(Stack& stack);
@@ -131,6 +140,7 @@ class Snapshot {
  private:
   StringPool strings_;
   std::vector<Goroutine> goroutines_;
+  uint64_t total_ = 0;
   std::vector<Stack> stacks_;
   std::vector<LabelSet> label_sets_;  // [0] is the empty set
   std::map<LabelSet, uint32_t> label_index_;

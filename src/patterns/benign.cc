@@ -74,6 +74,11 @@ BenignMatcher::BenignMatcher() {
 
 BenignMatcher::~BenignMatcher() = default;
 
+const BenignMatcher& DefaultBenignMatcher() {
+  static const BenignMatcher* matcher = new BenignMatcher();  // never destroyed
+  return *matcher;
+}
+
 const BenignRule* BenignMatcher::Match(const BucketFacts& b, bool is_main) const {
   const Snapshot& s = *b.snapshot;
   for (const auto& c : rules_) {

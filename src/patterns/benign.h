@@ -31,6 +31,10 @@ struct BenignRule {
 
 const std::vector<BenignRule>& BenignRules();
 
+class BenignMatcher;
+// The table compiled once per process.
+const BenignMatcher& DefaultBenignMatcher();
+
 // Compiles the table once; Match is then cheap enough to run per bucket.
 class BenignMatcher {
  public:

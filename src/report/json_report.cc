@@ -79,12 +79,12 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
   snap["go_version"] = VersionJson(s.go_version);
   snap["truncated"] = s.truncated;
   snap["notes"] = s.notes;
-  snap["total_goroutines"] = s.goroutines().size();
+  snap["total_goroutines"] = s.total_goroutines();
   // By state, count descending.
   std::vector<std::pair<Sym, uint64_t>> states;
   {
     std::vector<uint64_t> counts(s.strings().size(), 0);
-    for (const Goroutine& g : s.goroutines()) ++counts[g.state];
+    for (const Goroutine& g : s.goroutines()) counts[g.state] += g.count;
     for (Sym i = 0; i < counts.size(); ++i)
       if (counts[i] > 0) states.emplace_back(i, counts[i]);
     std::sort(states.begin(), states.end(), [&](const auto& a, const auto& b) {

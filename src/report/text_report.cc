@@ -140,7 +140,7 @@ void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream
 
   // --- summary ---
   out << st.bold() << Clean(s.source) << st.reset() << ": "
-      << s.goroutines().size() << " goroutines";
+      << s.total_goroutines() << " goroutines";
   if (s.kind != DumpKind::kUnknown && s.kind != DumpKind::kStack)
     out << " (" << DumpKindName(s.kind) << " dump)";
   std::string version = s.go_version.ToString();
@@ -152,7 +152,7 @@ void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream
   }
 
   std::vector<uint64_t> counts(s.strings().size(), 0);
-  for (const Goroutine& g : s.goroutines()) ++counts[g.state];
+  for (const Goroutine& g : s.goroutines()) counts[g.state] += g.count;
   std::vector<std::pair<Sym, uint64_t>> states;
   for (Sym i = 0; i < counts.size(); ++i)
     if (counts[i] > 0) states.emplace_back(i, counts[i]);
