@@ -1,0 +1,193 @@
+// End to end on real Go output: testdata/go/leaky is built and run by the
+// Go toolchain on this machine, its dumps are read by the built leakhound
+// binary, and every scenario must come back as a bucket with the exact
+// count, state and top frame (file:line from the program's LEAK markers)
+// and a finding naming the right pattern.
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include "run_util.h"
+
+namespace {
+
+using e2e::Run;
+using e2e::RunOptions;
+using e2e::RunResult;
+using nlohmann::json;
+
+struct Expected {
+  const char* tag;
+  const char* pattern;   // leakhound's pattern id
+  const char* state;     // as Go 1.19 prints the wait reason
+  const char* function;  // the top user frame
+};
+
+// What the Go runtime (src/runtime/runtime2.go waitReasonStrings, 1.19)
+// prints for each scenario, and the pattern leakhound must name.
+const Expected kLeaky[] = {
+    {"chan-send-blocked", "chan-send-blocked", "chan send", "main.firstResult.func1"},
+    {"chan-recv-blocked", "chan-recv-blocked", "chan receive", "main.awaitReply.func1"},
+    {"range-unclosed", "range-unclosed", "chan receive", "main.consume"},
+    {"nil-chan-send", "nil-chan", "chan send (nil chan)", "main.(*pipeline).publish"},
+    {"nil-chan-recv", "nil-chan", "chan receive (nil chan)", "main.(*pipeline).listen"},
+    {"select-no-cases", "select-forever", "select (no cases)", "main.idleForever"},
+    {"select-forever", "select-forever", "select", "main.waitEither"},
+    {"mutex-held", "mutex-held", "semacquire", "main.(*account).deposit"},
+    {"waitgroup-wait", "waitgroup-wait", "semacquire", "main.gather"},
+    {"cond-wait", "cond-wait", "sync.Cond.Wait", "main.(*queue).pop"},
+    {"context-never-done", "context-never-done", "chan receive", "main.watch"},
+    {"http-no-timeout", "http-no-timeout", "select", "main.fetch"},
+    {"http-server-handler", "context-never-done", "chan receive", "main.slowHandler"},
+};
+
+std::string LeakySource() { return std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/leaky/main.go"; }
+
+json ExpectCounts() {
+  static json counts = [] {
+    RunResult r = Run({e2e::BuildGo("leaky"), "-expect"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    return json::parse(r.out);
+  }();
+  return counts;
+}
+
+// The bucket whose top frame is main.go:LINE, or null.
+json BucketAt(const json& report, int line) {
+  for (const json& b : report["buckets"])
+    if (!b["top_frame"].is_null() && e2e::Basename(b["top_frame"]["file"]) == "main.go" &&
+        b["top_frame"]["line"] == line)
+      return b;
+  return nullptr;
+}
+
+json FindingAt(const json& report, int line) {
+  for (const json& f : report["findings"])
+    if (!f["blocking_frame"].is_null() && e2e::Basename(f["blocking_frame"]["file"]) == "main.go" &&
+        f["blocking_frame"]["line"] == line)
+      return f;
+  return nullptr;
+}
+
+// Writes a dump of `mode` to a file once and returns its path.
+std::string Dump(const std::string& mode) {
+  static std::map<std::string, std::string> cache;
+  auto it = cache.find(mode);
+  if (it != cache.end()) return it->second;
+  std::string bin = e2e::BuildGo("leaky");
+  RunOptions o;
+  o.env = {"GOTRACEBACK=all"};
+  std::string text;
+  if (mode == "sigquit") {
+    o.wait_for = "ready";
+    o.then_signal = SIGQUIT;
+    RunResult r = Run({bin, "-mode", "sigquit"}, o);
+    EXPECT_EQ(r.status, 2) << "SIGQUIT exits 2";
+    text = r.err;
+  } else if (mode == "deadlock") {
+    RunResult r = Run({e2e::BuildGo("deadlock")}, o);
+    EXPECT_EQ(r.status, 2) << r.err.substr(0, 300);
+    text = r.err;
+  } else if (mode == "panic") {
+    RunResult r = Run({bin, "-mode", mode}, o);
+    EXPECT_EQ(r.status, 2) << r.err.substr(0, 300);
+    text = r.err;
+  } else {
+    RunResult r = Run({bin, "-mode", mode}, o);
+    EXPECT_EQ(r.status, 0) << r.err;
+    text = r.out;
+  }
+  std::string path = e2e::WorkDir() + "/leaky-" + mode + ".txt";
+  e2e::WriteFile(path, text);
+  cache[mode] = path;
+  return path;
+}
+
+void CheckAllScenarios(const json& report, const char* kind) {
+  auto markers = e2e::Markers(LeakySource(), "LEAK");
+  json counts = ExpectCounts();
+  EXPECT_EQ(report["snapshot"]["kind"], kind);
+  uint64_t sum = 0;
+  for (const json& b : report["buckets"]) sum += b["count"].get<uint64_t>();
+  EXPECT_EQ(sum, report["snapshot"]["total_goroutines"].get<uint64_t>());
+  for (const Expected& e : kLeaky) {
+    SCOPED_TRACE(e.tag);
+    ASSERT_TRUE(markers.count(e.tag)) << "marker missing in main.go";
+    int line = markers[e.tag];
+    json b = BucketAt(report, line);
+    ASSERT_FALSE(b.is_null()) << "no bucket at main.go:" << line;
+    EXPECT_EQ(b["count"], counts[e.tag]);
+    EXPECT_EQ(b["state"], e.state);
+    EXPECT_EQ(b["top_frame"]["function"], e.function);
+    EXPECT_FALSE(b["creator"].is_null());
+    json f = FindingAt(report, line);
+    ASSERT_FALSE(f.is_null()) << "no finding at main.go:" << line;
+    EXPECT_EQ(f["pattern"], e.pattern);
+    EXPECT_EQ(f["count"], counts[e.tag]);
+    EXPECT_TRUE(f["benign"].is_null());
+  }
+}
+
+TEST(GoFixtures, PprofDebug2) {
+  json r = e2e::AnalyzeJson({Dump("debug2")});
+  CheckAllScenarios(r, "stack");
+  EXPECT_EQ(r["snapshot"]["go_version"]["max"], "1.19") << "no 1.20+ features in a 1.19 dump";
+}
+
+TEST(GoFixtures, RuntimeStack) { CheckAllScenarios(e2e::AnalyzeJson({Dump("stack")}), "stack"); }
+
+TEST(GoFixtures, Sigquit) {
+  json r = e2e::AnalyzeJson({Dump("sigquit")});
+  CheckAllScenarios(r, "signal");
+  EXPECT_NE(r["snapshot"]["preamble"].get<std::string>().find("SIGQUIT"), std::string::npos);
+}
+
+TEST(GoFixtures, Panic) {
+  json r = e2e::AnalyzeJson({Dump("panic")});
+  CheckAllScenarios(r, "panic");
+  EXPECT_NE(r["snapshot"]["preamble"].get<std::string>().find("leakhound fixture"), std::string::npos);
+}
+
+TEST(GoFixtures, Deadlock) {
+  json r = e2e::AnalyzeJson({Dump("deadlock")});
+  auto markers =
+      e2e::Markers(std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/deadlock/main.go", "LEAK");
+  RunResult ex = e2e::Run({e2e::BuildGo("deadlock"), "-expect"});
+  json counts = json::parse(ex.out);
+  EXPECT_EQ(r["snapshot"]["kind"], "fatal_error");
+  EXPECT_NE(r["snapshot"]["preamble"].get<std::string>().find("all goroutines are asleep"),
+            std::string::npos);
+  json send = BucketAt(r, markers["deadlock-send"]);
+  ASSERT_FALSE(send.is_null());
+  EXPECT_EQ(send["count"], counts["deadlock-send"]);
+  EXPECT_EQ(send["state"], "chan send");
+  json main_g = BucketAt(r, markers["deadlock-main"]);
+  ASSERT_FALSE(main_g.is_null());
+  EXPECT_EQ(main_g["ids"], json::array({1}));
+  EXPECT_EQ(main_g["state"], "chan receive");
+  // In a deadlock the main goroutine is part of the problem, not benign.
+  json f = FindingAt(r, markers["deadlock-main"]);
+  ASSERT_FALSE(f.is_null());
+  EXPECT_TRUE(f["benign"].is_null());
+  EXPECT_EQ(FindingAt(r, markers["deadlock-send"])["pattern"], "chan-send-blocked");
+}
+
+// Nothing the Go runtime writes for the healthy parts of the program may
+// be called a leak: the HTTP keep-alive loops are benign.
+TEST(GoFixtures, KeepAliveLoopsAreBenign) {
+  json r = e2e::AnalyzeJson({Dump("debug2")});
+  int benign = 0;
+  for (const json& f : r["findings"]) {
+    bool net_http_only = true;
+    for (const json& fr : f["frames"])
+      net_http_only = net_http_only && fr["stdlib"].get<bool>();
+    if (net_http_only) {
+      EXPECT_EQ(f["severity"], "info") << f.dump();
+      EXPECT_FALSE(f["benign"].is_null()) << f.dump();
+      ++benign;
+    }
+  }
+  EXPECT_GE(benign, 2) << "client readLoop and writeLoop";
+}
+
+}  // namespace

@@ -1,0 +1,215 @@
+// Running programs from end-to-end tests: the built leakhound binary and
+// the Go fixture programs. fork+exec with explicit argv (no shell), stdout
+// and stderr captured, optional stdin, a hard timeout.
+#ifndef LEAKHOUND_TESTS_E2E_RUN_UTIL_H_
+#define LEAKHOUND_TESTS_E2E_RUN_UTIL_H_
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace e2e {
+
+struct RunResult {
+  int status = -1;  // exit code, or 128+signal
+  std::string out;
+  std::string err;
+  bool timed_out = false;
+};
+
+struct RunOptions {
+  std::string stdin_data;
+  std::vector<std::string> env;  // extra NAME=VALUE
+  int timeout_ms = 120'000;
+  // Interactive use: once stdout contains `wait_for`, send `then_signal`
+  // to the child (e.g. SIGQUIT after the program says "ready").
+  std::string wait_for;
+  int then_signal = 0;
+  std::string cwd;
+};
+
+inline RunResult Run(const std::vector<std::string>& argv, const RunOptions& o = {}) {
+  int in[2], out[2], err[2];
+  if (pipe(in) || pipe(out) || pipe(err)) throw std::runtime_error("pipe");
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork");
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
+    for (const std::string& e : o.env) putenv(const_cast<char*>(e.c_str()));
+    if (!o.cwd.empty() && chdir(o.cwd.c_str()) != 0) _exit(126);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  signal(SIGPIPE, SIG_IGN);
+  RunResult r;
+  size_t written = 0;
+  int in_fd = in[1];
+  if (o.stdin_data.empty()) {
+    close(in_fd);
+    in_fd = -1;
+  } else {
+    fcntl(in_fd, F_SETFL, O_NONBLOCK);
+  }
+  bool signalled = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.timeout_ms);
+  int open_fds = 2;
+  bool out_open = true, err_open = true;
+  while (open_fds > 0) {
+    std::vector<pollfd> fds;
+    if (out_open) fds.push_back({out[0], POLLIN, 0});
+    if (err_open) fds.push_back({err[0], POLLIN, 0});
+    if (in_fd >= 0) fds.push_back({in_fd, POLLOUT, 0});
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) {
+      r.timed_out = true;
+      kill(pid, SIGKILL);
+      break;
+    }
+    poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(left, 200)));
+    for (const pollfd& p : fds) {
+      if (p.fd == in_fd && (p.revents & (POLLOUT | POLLERR | POLLHUP))) {
+        ssize_t w = write(in_fd, o.stdin_data.data() + written, o.stdin_data.size() - written);
+        if (w > 0) written += static_cast<size_t>(w);
+        if (w < 0 || written == o.stdin_data.size()) {
+          close(in_fd);
+          in_fd = -1;
+        }
+      } else if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+        char buf[65536];
+        ssize_t n = read(p.fd, buf, sizeof buf);
+        if (n <= 0) {
+          if (p.fd == out[0]) out_open = false;
+          else err_open = false;
+          --open_fds;
+        } else {
+          (p.fd == out[0] ? r.out : r.err).append(buf, static_cast<size_t>(n));
+        }
+      }
+    }
+    if (!signalled && o.then_signal && !o.wait_for.empty() &&
+        r.out.find(o.wait_for) != std::string::npos) {
+      kill(pid, o.then_signal);
+      signalled = true;
+    }
+  }
+  if (in_fd >= 0) close(in_fd);
+  close(out[0]);
+  close(err[0]);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return r;
+}
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+inline void WriteFile(const std::string& path, const std::string& data) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << data;
+}
+
+inline std::string WorkDir() {
+  std::string dir = LEAKHOUND_WORK_DIR;
+  std::string cmd = "mkdir -p '" + dir + "'";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("mkdir " + dir);
+  return dir;
+}
+
+// Go needs writable caches even in CI containers without HOME.
+inline std::vector<std::string> GoEnv() {
+  std::string w = WorkDir();
+  std::vector<std::string> env;
+  if (!std::getenv("GOCACHE")) env.push_back("GOCACHE=" + w + "/go-cache");
+  if (!std::getenv("GOPATH")) env.push_back("GOPATH=" + w + "/go-path");
+  if (!std::getenv("HOME")) env.push_back("HOME=" + w);
+  env.push_back("GOFLAGS=-mod=mod");
+  env.push_back("GO111MODULE=on");
+  return env;
+}
+
+// Builds testdata/go/NAME once per test process; returns the binary path.
+inline std::string BuildGo(const std::string& name) {
+  static std::mutex mu;
+  static std::map<std::string, std::string> built;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = built.find(name);
+  if (it != built.end()) return it->second;
+  std::string bin = WorkDir() + "/" + name;
+  RunOptions o;
+  o.env = GoEnv();
+  o.cwd = std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/" + name;
+  RunResult r = Run({"go", "build", "-o", bin, "."}, o);
+  if (r.status != 0) throw std::runtime_error("go build " + name + ": " + r.err);
+  built[name] = bin;
+  return bin;
+}
+
+// "LEAK:tag" / "BENIGN:tag" markers in a Go source file: tag -> line.
+inline std::map<std::string, int> Markers(const std::string& path, const std::string& kind) {
+  std::map<std::string, int> m;
+  std::ifstream f(path);
+  std::string line;
+  int n = 0;
+  std::regex re("// " + kind + ":([a-z0-9-]+)");
+  while (std::getline(f, line)) {
+    ++n;
+    std::smatch sm;
+    if (std::regex_search(line, sm, re)) m[sm[1]] = n;
+  }
+  return m;
+}
+
+inline RunResult Leakhound(const std::vector<std::string>& args, const RunOptions& o = {}) {
+  std::vector<std::string> argv = {LEAKHOUND_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv, o);
+}
+
+inline nlohmann::json AnalyzeJson(const std::vector<std::string>& args) {
+  std::vector<std::string> a = {"analyze", "--format", "json", "--no-config"};
+  a.insert(a.end(), args.begin(), args.end());
+  RunResult r = Leakhound(a);
+  if (r.status != 0) throw std::runtime_error("leakhound exit " + std::to_string(r.status) + ": " + r.err);
+  return nlohmann::json::parse(r.out);
+}
+
+inline std::string Basename(const std::string& p) {
+  size_t s = p.rfind('/');
+  return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+}  // namespace e2e
+
+#endif  // LEAKHOUND_TESTS_E2E_RUN_UTIL_H_
