@@ -248,7 +248,8 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
       }
       if (spinning > 0) {
         pattern = FindPattern("busy-loop");
-        match.base = 0.6;
+        // More snapshots agreeing make a coincidence less likely.
+        match.base = n >= 3 ? 0.75 : 0.5;
         match.why = fmt::format("{} goroutine(s) running in {} in all {} snapshots", spinning,
                                 fn, n);
       }
@@ -287,7 +288,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
           why.push_back({fmt::format("growing across {} snapshots ({}, {}, R²={:.2f})", n,
                                      counts, rate, g.r2),
                          e});
-        } else if (g.flat) {
+        } else if (g.flat && !match.never_wakes && pattern->id != std::string_view("busy-loop")) {
           why.push_back({fmt::format("flat across {} snapshots ({}): a stable pool, not growth",
                                      n, counts),
                          -0.5});

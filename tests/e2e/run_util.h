@@ -166,7 +166,7 @@ inline std::string BuildGo(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu);
   auto it = built.find(name);
   if (it != built.end()) return it->second;
-  std::string bin = WorkDir() + "/" + name;
+  std::string bin = WorkDir() + "/bin/" + name;
   RunOptions o;
   o.env = GoEnv();
   o.cwd = std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/" + name;
