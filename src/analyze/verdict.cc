@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
-#include <unordered_set>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -127,7 +127,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
   size_t n = series.size();
   struct Track {
     std::vector<uint64_t> counts;
-    std::unordered_set<uint64_t> ids_everywhere;  // intersection so far
+    std::vector<uint64_t> ids_everywhere;  // sorted; intersection so far
   };
   std::unordered_map<uint64_t, Track> tracks;
   // Busy loops: per older snapshot, the running goroutines' ids with their
@@ -147,7 +147,8 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     return f;
   };
 
-  for (size_t k = 0; k < n; ++k) {
+  // A single snapshot has no history to track.
+  for (size_t k = 0; n > 1 && k < n; ++k) {
     const Snapshot& s = *series[k];
     std::vector<Bucket> owned;
     const std::vector<Bucket>* buckets = &v.buckets;
@@ -157,16 +158,18 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     }
     for (const Bucket& b : *buckets) {
       Track& t = tracks[BucketSignature(s, b, options.grouping)];
+      // Bucket ids are sorted, so survivors are a sorted intersection.
       if (t.counts.empty()) {
         t.counts.assign(n, 0);
-        if (k == 0) t.ids_everywhere.insert(b.ids.begin(), b.ids.end());
+        if (k == 0) t.ids_everywhere = b.ids;
+      } else if (k > 0 && t.counts[k - 1] == 0) {
+        t.ids_everywhere.clear();
       } else {
-        std::unordered_set<uint64_t> keep;
-        for (uint64_t id : b.ids)
-          if (t.ids_everywhere.count(id)) keep.insert(id);
+        std::vector<uint64_t> keep;
+        std::set_intersection(t.ids_everywhere.begin(), t.ids_everywhere.end(), b.ids.begin(),
+                              b.ids.end(), std::back_inserter(keep));
         t.ids_everywhere.swap(keep);
       }
-      if (k > 0 && t.counts[k - 1] == 0) t.ids_everywhere.clear();
       t.counts[k] += b.count;
       if (IsRunning(s.str(b.state))) {
         BucketFacts f = facts_of(s, b);
@@ -213,8 +216,8 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     }
 
     // Series: growth and survivors.
-    const Track& track = tracks[BucketSignature(cur, b, options.grouping)];
     if (n > 1) {
+      const Track& track = tracks[BucketSignature(cur, b, options.grouping)];
       Growth g;
       g.counts = track.counts;
       Fit fit = LinearFit(xs, g.counts);
