@@ -32,9 +32,11 @@ measure() {  # name bytes cmd...
   shift 2
   local best=999999 rss=0
   for _ in 1 2 3; do
-    local out
-    out=$( { /usr/bin/time -f '%e %M' "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -1)
-    local t=${out% *} m=${out#* }
+    /usr/bin/time -o "$WORK/time.out" -f '%e %M' "$@" > /dev/null 2>/dev/null || true
+    local out t m
+    out=$(tail -1 "$WORK/time.out")
+    t=${out% *} m=${out#* }
+    [[ "$t" =~ ^[0-9.]+$ && "$m" =~ ^[0-9]+$ ]] || { echo "cannot time: $*" >&2; exit 1; }
     if awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$m; fi
   done
   local mbs

@@ -179,7 +179,21 @@ void FeedJsonValue(LineSink* sink, const nlohmann::json& v, int depth) {
     const std::string& s = v.get_ref<const std::string&>();
     FeedText(sink, s);
   } else if (v.is_object()) {
-    for (const auto& item : v.items()) FeedJsonValue(sink, item.value(), depth + 1);
+    // Records like Docker's json-file ({"log": "...\n", "stream": ..,
+    // "time": ..}) carry one dump line per record next to metadata; when
+    // some values hold newlines, only those are dump text, and feeding the
+    // metadata would split a function line from its file line.
+    bool any_multiline = false;
+    for (const auto& item : v.items())
+      if (item.value().is_string() &&
+          item.value().get_ref<const std::string&>().find('\n') != std::string::npos)
+        any_multiline = true;
+    for (const auto& item : v.items()) {
+      if (any_multiline && item.value().is_string() &&
+          item.value().get_ref<const std::string&>().find('\n') == std::string::npos)
+        continue;
+      FeedJsonValue(sink, item.value(), depth + 1);
+    }
   }
 }
 }  // namespace

@@ -114,11 +114,19 @@ void TextParser::Warn(std::string_view what, std::string_view line) {
                            std::string(what) + ": " + shown);
 }
 
+// "created by X" without " in goroutine N" in a whole dump means Go 1.20
+// or older (1.21+ omits the suffix only for parent goid 0).
+void TextParser::VersionFromCreators() {
+  if (have_snapshot_ && creator_plain_seen_ && !creator_suffix_seen_) snap().go_version.AtMost(20);
+  creator_plain_seen_ = creator_suffix_seen_ = false;
+}
+
 void TextParser::StartSnapshot() {
   out_->snapshots.emplace_back();
   Snapshot& s = out_->snapshots.back();
   s.source = out_->source;
   s.form = "traceback";
+  VersionFromCreators();
   have_snapshot_ = true;
   first_id_set_ = false;
   raw_stacks_.clear();
@@ -453,6 +461,9 @@ void TextParser::CreatorLine(std::string_view line) {
     if (ParseDec(name.substr(in + 14), &parent)) cur_.creator_id = parent;
     name = name.substr(0, in);
     snap().go_version.AtLeast(21);
+    creator_suffix_seen_ = true;
+  } else {
+    creator_plain_seen_ = true;
   }
   creator_ = PendingFrame{};
   creator_.func_off = static_cast<uint32_t>(scratch_.size());
@@ -564,6 +575,7 @@ void TextParser::Finish(bool last_line_complete) {
     snap().truncated = true;
     snap().notes.push_back("the input does not end with a newline: its last line may be cut");
   }
+  VersionFromCreators();
   if (warnings_dropped_ > 0) {
     out_->warnings.push_back(out_->source + ": " + std::to_string(warnings_dropped_) +
                              " more warnings not shown");

@@ -51,6 +51,7 @@ class TextParser : private LineSink {
   void PreambleLine(std::string_view line);
   void EndGoroutine();
   void StartSnapshot();
+  void VersionFromCreators();
   Snapshot& snap() { return out_->snapshots.back(); }
   void Warn(std::string_view what, std::string_view line);
   void NoteVersionFromName(std::string_view name);
@@ -85,6 +86,8 @@ class TextParser : private LineSink {
   LabelSet labels_scratch_;
   std::string state_scratch_;
   std::string key_;             // raw stack key, rebuilt per goroutine
+  bool creator_plain_seen_ = false;   // "created by X" in this snapshot
+  bool creator_suffix_seen_ = false;  // "created by X in goroutine N"
 
   // Raw stack key -> stack index, for the current snapshot.
   struct RawStack {
