@@ -14,6 +14,12 @@ for target in "$BUILD"/fuzz_*; do
   scratch="$BUILD/corpus-$short"
   mkdir -p "$scratch"
   seeds=("$scratch")
+  # Real Go dumps written by the e2e tests, when present, seed the text parser.
+  if [ "$short" = text_parser ]; then
+    for f in "$ROOT"/build*/e2e-work/*.txt; do
+      [ -f "$f" ] && [ "$(stat -c %s "$f")" -lt 65536 ] && cp "$f" "$scratch/" || true
+    done
+  fi
   for d in "$ROOT/fuzz/corpus/$short" "$ROOT/fuzz/corpus/${short%%_*}"; do
     [ -d "$d" ] && seeds+=("$d")
   done
