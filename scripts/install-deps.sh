@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates time
+  build-essential cmake ninja-build pkg-config git ca-certificates time curl gzip
   clang libclang-rt-14-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
   libprotobuf-dev protobuf-compiler libsqlite3-dev libcurl4-openssl-dev

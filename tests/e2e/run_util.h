@@ -128,6 +128,66 @@ inline RunResult Run(const std::vector<std::string>& argv, const RunOptions& o =
   return r;
 }
 
+// A long-running child (a Go service): started, its stdout read until a
+// line containing `ready_prefix`, then left running until Stop().
+class Service {
+ public:
+  Service(const std::vector<std::string>& argv, const std::string& ready_prefix) {
+    int out[2];
+    if (pipe(out)) throw std::runtime_error("pipe");
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 2);
+      close(out[0]);
+      close(out[1]);
+      std::vector<char*> args;
+      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execvp(args[0], args.data());
+      _exit(127);
+    }
+    close(out[1]);
+    fd_ = out[0];
+    std::string got;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 200) <= 0) continue;
+      char buf[4096];
+      ssize_t n = read(fd_, buf, sizeof buf);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+      size_t at = got.find(ready_prefix);
+      size_t nl = at == std::string::npos ? at : got.find('\n', at);
+      if (nl != std::string::npos) {
+        line_ = got.substr(at + ready_prefix.size(), nl - at - ready_prefix.size());
+        return;
+      }
+    }
+    Stop();
+    throw std::runtime_error("service did not get ready: " + got);
+  }
+  ~Service() { Stop(); }
+  // The rest of the ready line, e.g. the URL after "listening ".
+  const std::string& ready_line() const { return line_; }
+  void Stop() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  std::string line_;
+};
+
 inline std::string ReadFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::stringstream s;

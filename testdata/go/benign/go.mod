@@ -1,0 +1,3 @@
+module benign
+
+go 1.19
