@@ -54,6 +54,22 @@ RSS_JSON=$LAST_RSS
 measure "wc -l (log-prefixed)" "$logbytes" wc -l "$LOGDUMP"
 measure "leakhound analyze (log-prefixed)" "$logbytes" "$BUILD/leakhound" analyze --no-config --no-progress "$LOGDUMP"
 
+# The protobuf form (debug=0): leakhound next to `go tool pprof -top`,
+# which is what people run on such a file.
+PROTO="$WORK/goroutine-$GOROUTINES.pb.gz"
+if [ -x "$BUILD/gen_profile" ]; then
+  [ -s "$PROTO" ] || "$BUILD/gen_profile" --goroutines "$GOROUTINES" > "$PROTO"
+  pbytes=$(stat -c %s "$PROTO")
+  echo
+  echo "protobuf profile: $GOROUTINES goroutines, $((pbytes / 1024)) KiB gzipped ($PROTO)"
+  measure "leakhound analyze (protobuf)" "$pbytes" "$BUILD/leakhound" analyze --no-config --no-progress "$PROTO"
+  T_PROTO=$LAST_T
+  if command -v go >/dev/null; then
+    measure "go tool pprof -top (protobuf)" "$pbytes" go tool pprof -top "$PROTO"
+    echo "leakhound / go tool pprof time: $(awk "BEGIN{printf \"%.2f\", $T_PROTO/($LAST_T>0?$LAST_T:0.01)}")"
+  fi
+fi
+
 ratio=$(awk "BEGIN{printf \"%.1f\", $T_TEXT/($WC>0?$WC:0.01)}")
 echo
 check() { if awk "BEGIN{exit !($2)}"; then echo "PASS  $1"; else echo "FAIL  $1"; fi; }
