@@ -4,8 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <thread>
 #include <memory>
 
 #include "dump/aggregated.h"
@@ -45,10 +48,9 @@ ReadError ReadAggregated(Form form, std::string_view bytes, const std::string& s
   return e;
 }
 
-ReadError Finish(TextParser& parser, bool complete, DumpSet* out) {
-  parser.Finish(complete);
-  out->lines = parser.lines();
-  out->form = "traceback";
+// What every text read ends with: the debug=2 cap note, and an error
+// when no dump was found.
+ReadError Finish(DumpSet* out) {
   if (out->bytes == kDebug2Cap) {
     for (Snapshot& s : out->snapshots) {
       s.truncated = true;
@@ -65,6 +67,23 @@ ReadError Finish(TextParser& parser, bool complete, DumpSet* out) {
                 " (expected lines like \"goroutine 1 [running]:\")";
   }
   return e;
+}
+
+ReadError Finish(TextParser& parser, bool complete, DumpSet* out) {
+  parser.Finish(complete);
+  out->lines = parser.lines();
+  out->form = "traceback";
+  return Finish(out);
+}
+
+bool ParseLineNumber(std::string_view s, uint64_t* n) {
+  if (s.empty() || s.size() > 19) return false;
+  *n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    *n = *n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return true;
 }
 
 // Splits buf[0,n) into lines for the parser; returns how many bytes were
@@ -109,6 +128,179 @@ ReadError SlurpAggregated(int fd, Form form, std::string data, const std::string
   return ReadAggregated(form, data, path, out);
 }
 
+// --- Two threads for one large dump -------------------------------------
+//
+// A plain dump (no log prefixes) is cut in two at a goroutine boundary
+// ("\n\ngoroutine "), each half is parsed on its own thread into its own
+// Snapshot, and the second is folded into the first: its strings and
+// stacks are re-interned, which costs in distinct stacks, not goroutines.
+// Anything unusual (a second dump starting in the second half, log
+// wrapping, no boundary near the middle) makes the caller read the file
+// again on one thread, so the result never depends on the split.
+
+constexpr uint64_t kParallelAtLeast = 64ull << 20;
+
+// Reads [begin, end) of fd with pread into the parser, line by line.
+// Returns errno on a read error, 0 otherwise. Lines longer than kMaxLine
+// are skipped with a warning, like the sequential path.
+int ParseRange(int fd, uint64_t begin, uint64_t end, TextParser& parser, DumpSet* out,
+               const std::string& path, const std::function<void(uint64_t)>& progress) {
+  size_t cap = kChunk;
+  std::unique_ptr<char[]> buf(new char[cap]);
+  size_t have = 0;
+  bool skipping = false;
+  uint64_t pos = begin, next_progress = begin + kProgressEvery;
+  while (pos < end) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(cap - have, end - pos));
+    ssize_t r = pread(fd, buf.get() + have, want, static_cast<off_t>(pos));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return errno;
+    if (r == 0) break;
+    pos += static_cast<uint64_t>(r);
+    have += static_cast<size_t>(r);
+    if (skipping) {
+      const void* nl = std::memchr(buf.get(), '\n', have);
+      if (nl == nullptr) {
+        have = 0;
+        continue;
+      }
+      size_t skip = static_cast<size_t>(static_cast<const char*>(nl) - buf.get()) + 1;
+      std::memmove(buf.get(), buf.get() + skip, have - skip);
+      have -= skip;
+      skipping = false;
+    }
+    size_t used = FeedLines(parser, buf.get(), have);
+    std::memmove(buf.get(), buf.get() + used, have - used);
+    have -= used;
+    if (have == cap) {
+      if (cap < kMaxLine) {
+        std::unique_ptr<char[]> bigger(new char[cap * 2]);
+        std::memcpy(bigger.get(), buf.get(), have);
+        buf.swap(bigger);
+        cap *= 2;
+      } else {
+        out->warnings.push_back(path + ":" + std::to_string(parser.lines() + 1) +
+                                ": line longer than 64 MiB skipped");
+        skipping = true;
+        have = 0;
+      }
+    }
+    if (progress && pos >= next_progress) {
+      progress(pos);
+      next_progress = pos + kProgressEvery;
+    }
+  }
+  if (have > 0 && !skipping) parser.Line(std::string_view(buf.get(), have), /*partial=*/true);
+  parser.Finish(have == 0 && !skipping);
+  return 0;
+}
+
+// Where the second half starts: just after a blank line that precedes a
+// goroutine header, near the middle. 0 if there is none close by.
+uint64_t FindSplit(int fd, uint64_t size) {
+  constexpr size_t kLook = 16u << 20;
+  std::string window(kLook, '\0');
+  uint64_t from = size / 2;
+  ssize_t n = pread(fd, window.data(), kLook, static_cast<off_t>(from));
+  if (n <= 0) return 0;
+  window.resize(static_cast<size_t>(n));
+  size_t at = window.find("\n\ngoroutine ");
+  return at == std::string::npos ? 0 : from + at + 2;
+}
+
+// Folds `b` (the second half of one dump) into `a`.
+void MergeSnapshot(const Snapshot& b, Snapshot* a) {
+  std::vector<Sym> sym(b.strings().size(), UINT32_MAX);
+  auto map = [&](Sym s) {
+    if (sym[s] == UINT32_MAX) sym[s] = a->strings().Intern(b.str(s));
+    return sym[s];
+  };
+  auto remap = [&](Frame f) {
+    f.function = map(f.function);
+    f.file = map(f.file);
+    return f;
+  };
+  std::vector<uint32_t> stack(b.stacks().size());
+  for (size_t i = 0; i < b.stacks().size(); ++i) {
+    Stack st = b.stacks()[i];
+    for (Frame& f : st.frames) f = remap(f);
+    if (st.has_creator) st.creator = remap(st.creator);
+    stack[i] = a->AddStack(std::move(st));
+  }
+  std::vector<uint32_t> labels(b.label_sets().size(), 0);
+  for (size_t i = 1; i < b.label_sets().size(); ++i) {
+    LabelSet l = b.label_sets()[i];
+    for (auto& [k, v] : l) {
+      k = map(k);
+      v = map(v);
+    }
+    labels[i] = a->AddLabelSet(std::move(l));
+  }
+  for (Goroutine g : b.goroutines()) {
+    g.state = map(g.state);
+    g.stack = stack[g.stack];
+    g.labels = labels[g.labels];
+    a->AddGoroutine(g);
+  }
+  if (b.go_version.min_minor) a->go_version.AtLeast(b.go_version.min_minor);
+  if (b.go_version.max_minor) a->go_version.AtMost(b.go_version.max_minor);
+  a->truncated = a->truncated || b.truncated;
+  for (const std::string& n : b.notes)
+    if (std::find(a->notes.begin(), a->notes.end(), n) == a->notes.end()) a->notes.push_back(n);
+}
+
+// Parses a large plain dump on two threads. Returns false when the file
+// does not split cleanly; `out` is then untouched and the caller reads it
+// on one thread.
+bool ReadParallel(int fd, uint64_t size, const std::string& path, const ReadOptions& options,
+                  DumpSet* out, ReadError* err) {
+  uint64_t split = FindSplit(fd, size);
+  if (split == 0) return false;
+  DumpSet first, second;
+  first.source = second.source = path;
+  TextParser pa(&first), pb(&second);
+  pa.set_size_hint(split);
+  pb.set_size_hint(size - split);
+  int err_a = 0, err_b = 0;
+  std::thread t([&] { err_b = ParseRange(fd, split, size, pb, &second, path, nullptr); });
+  // The first half reports progress for both: they move at the same pace.
+  std::function<void(uint64_t)> progress;
+  if (options.progress)
+    progress = [&](uint64_t done) { options.progress(std::min(size, done * size / split), size); };
+  err_a = ParseRange(fd, 0, split, pa, &first, path, progress);
+  t.join();
+  if (err_a || err_b) {
+    err->kind = ReadErrorKind::kUnreadable;
+    err->message = path + ": read error: " + std::strerror(err_a ? err_a : err_b);
+    return true;
+  }
+  if (pa.unwrapped() || pb.unwrapped() || first.snapshots.empty() ||
+      second.snapshots.size() != 1)
+    return false;
+  Snapshot& a = first.snapshots.back();
+  const Snapshot& b = second.snapshots.front();
+  if (!b.preamble.empty() || b.goroutines().empty() || a.goroutines().empty() ||
+      b.goroutines().front().id == a.goroutines().front().id || a.truncated)
+    return false;
+  MergeSnapshot(b, &a);
+  // The second half numbered its lines from 1.
+  for (std::string w : second.warnings) {
+    size_t colon = path.size() + 1;
+    size_t end = w.find(':', colon);
+    uint64_t n = 0;
+    if (w.compare(0, path.size() + 1, path + ":") == 0 && end != std::string::npos &&
+        ParseLineNumber(w.substr(colon, end - colon), &n))
+      w = path + ":" + std::to_string(n + pa.lines()) + w.substr(end);
+    first.warnings.push_back(std::move(w));
+  }
+  first.lines = pa.lines() + pb.lines();
+  first.bytes = size;
+  first.form = "traceback";
+  *out = std::move(first);
+  if (options.progress) options.progress(size, size);
+  return true;
+}
+
 }  // namespace
 
 ReadError ReadDumpBytes(std::string_view bytes, const std::string& source, DumpSet* out) {
@@ -149,6 +341,17 @@ ReadError ReadDumpFile(const std::string& path, const ReadOptions& options, Dump
     if (S_ISREG(st.st_mode)) {
       total = static_cast<uint64_t>(st.st_size);
       posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+      char head[4096];
+      ssize_t n = total >= kParallelAtLeast ? pread(fd, head, sizeof head, 0) : 0;
+      if (n > 0 && SniffForm(std::string_view(head, static_cast<size_t>(n))) == Form::kText &&
+          std::thread::hardware_concurrency() > 1) {
+        DumpSet set;
+        if (ReadParallel(fd, total, path, options, &set, &e)) {
+          if (e) return e;
+          *out = std::move(set);
+          return Finish(out);
+        }
+      }
     }
   }
 

@@ -122,11 +122,14 @@ void TextParser::VersionFromCreators() {
 }
 
 void TextParser::StartSnapshot() {
+  VersionFromCreators();  // closes the previous snapshot's evidence
   out_->snapshots.emplace_back();
   Snapshot& s = out_->snapshots.back();
   s.source = out_->source;
   s.form = "traceback";
-  VersionFromCreators();
+  // A goroutine takes ~250 bytes of text at the least (header, one frame,
+  // blank line); reserve for the first snapshot only.
+  if (!have_snapshot_ && size_hint_ > (1u << 20)) s.ReserveGoroutines(size_hint_ / 256);
   have_snapshot_ = true;
   first_id_set_ = false;
   raw_stacks_.clear();

@@ -32,6 +32,10 @@ class TextParser : private LineSink {
   void Finish(bool last_line_complete);
 
   uint64_t lines() const { return line_no_; }
+  // Bytes of input expected; lets the first snapshot reserve its memory.
+  void set_size_hint(uint64_t bytes) { size_hint_ = bytes; }
+  // True once lines came wrapped in a log prefix or JSON records.
+  bool unwrapped() const { return unwrap_.saw_prefix() || unwrap_.saw_json(); }
 
  private:
   struct PendingFrame {
@@ -86,6 +90,7 @@ class TextParser : private LineSink {
   LabelSet labels_scratch_;
   std::string state_scratch_;
   std::string key_;             // raw stack key, rebuilt per goroutine
+  uint64_t size_hint_ = 0;
   bool creator_plain_seen_ = false;   // "created by X" in this snapshot
   bool creator_suffix_seen_ = false;  // "created by X in goroutine N"
 

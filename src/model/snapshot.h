@@ -129,6 +129,9 @@ class Snapshot {
     goroutines_.push_back(g);
     total_ += g.count;
   }
+  // Room for n goroutines up front: a large dump then never copies the
+  // vector while growing (untouched capacity costs no resident memory).
+  void ReserveGoroutines(size_t n) { goroutines_.reserve(n); }
   // Goroutines in the process (sum of counts), not entries.
   uint64_t total_goroutines() const { return total_; }
 

@@ -1,0 +1,83 @@
+// Files over 64 MiB are parsed in two halves on two threads and merged;
+// the result must be exactly what one thread reading the same bytes gets:
+// buckets, counts, stacks, version hints, line count and warning lines.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "analyze/buckets.h"
+#include "dump/dump.h"
+
+namespace leakhound {
+namespace {
+
+std::string BigDump(size_t target_bytes) {
+  std::string s;
+  s.reserve(target_bytes + 4096);
+  uint64_t id = 1;
+  bool warned = false;
+  const char* states[] = {"chan receive", "select", "sync.Mutex.Lock", "IO wait, 12 minutes"};
+  while (s.size() < target_bytes) {
+    uint64_t k = id % 97;
+    s += fmt::format("goroutine {} [{}]:\n", id, states[k % 4]);
+    if (!warned && s.size() > target_bytes * 3 / 4) {  // a warning in the second half
+      s += "main.bad()\n\tnowhere\n";
+      warned = true;
+    }
+    for (uint64_t d = 0; d < 3 + k % 9; ++d) {
+      s += fmt::format("github.com/acme/svc/pkg{}.fn{}(0xc000{}, {{0x1, 0x2}})\n", k, d, id % 9999);
+      s += fmt::format("\t/src/svc/pkg{}/f.go:{} +0x1d\n", k, 10 + d);
+    }
+    s += "created by github.com/acme/svc.Start in goroutine 1\n\t/src/svc/start.go:20 +0x45\n\n";
+    ++id;
+  }
+  return s;
+}
+
+std::map<std::string, uint64_t> Summary(const Snapshot& s) {
+  std::map<std::string, uint64_t> m;
+  for (const Bucket& b : MakeBuckets(s, Grouping::kExact)) {
+    const Stack& st = s.stacks()[b.stack];
+    std::string key(s.str(b.state));
+    for (const Frame& f : st.frames)
+      key += fmt::format("|{}@{}:{}", s.str(f.function), s.str(f.file), f.line);
+    if (st.has_creator) key += fmt::format("|c:{}", s.str(st.creator.function));
+    m[key] += b.count;
+    m[fmt::format("#ids:{}", b.ids.front())] = b.ids.size();
+  }
+  return m;
+}
+
+TEST(ParallelRead, SameAsOneThread) {
+  std::string text = BigDump(80u << 20);
+  std::string path = ::testing::TempDir() + "/lh_big_dump.txt";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << text;
+  }
+  DumpSet two, one;
+  ReadError e1 = ReadDumpFile(path, {}, &two);
+  ReadError e2 = ReadDumpBytes(text, path, &one);
+  std::remove(path.c_str());
+  ASSERT_FALSE(e1) << e1.message;
+  ASSERT_FALSE(e2) << e2.message;
+  ASSERT_EQ(two.snapshots.size(), 1u);
+  ASSERT_EQ(one.snapshots.size(), 1u);
+  const Snapshot& a = two.snapshots[0];
+  const Snapshot& b = one.snapshots[0];
+  EXPECT_EQ(a.total_goroutines(), b.total_goroutines());
+  EXPECT_EQ(a.stacks().size(), b.stacks().size());
+  EXPECT_EQ(Summary(a), Summary(b));
+  EXPECT_EQ(a.go_version.min_minor, b.go_version.min_minor);
+  EXPECT_EQ(a.go_version.max_minor, b.go_version.max_minor);
+  EXPECT_EQ(two.lines, one.lines);
+  EXPECT_EQ(two.warnings, one.warnings);
+  ASSERT_EQ(two.warnings.size(), 1u);
+}
+
+}  // namespace
+}  // namespace leakhound
