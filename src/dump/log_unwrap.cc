@@ -1,4 +1,5 @@
 #include "dump/log_unwrap.h"
+#include "base/strings.h"
 
 #include <cstring>
 
@@ -8,14 +9,6 @@ namespace leakhound {
 
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0;
-}
-bool EndsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() &&
-         std::memcmp(s.data() + s.size() - p.size(), p.data(), p.size()) == 0;
-}
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsWord(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_';
 }

@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
-#include <thread>
 #include <memory>
+#include <thread>
 
 #include "dump/aggregated.h"
 #include "dump/dump.h"
@@ -140,28 +140,34 @@ ReadError SlurpAggregated(int fd, Form form, std::string data, const std::string
 
 constexpr uint64_t kParallelAtLeast = 64ull << 20;
 
-// Reads [begin, end) of fd with pread into the parser, line by line.
-// Returns errno on a read error, 0 otherwise. Lines longer than kMaxLine
-// are skipped with a warning, like the sequential path.
-int ParseRange(int fd, uint64_t begin, uint64_t end, TextParser& parser, DumpSet* out,
-               const std::string& path, const std::function<void(uint64_t)>& progress) {
-  size_t cap = kChunk;
+// Feeds everything `read_some` returns (after `initial`) to the parser,
+// line by line, then finishes it. Returns errno on a read error, 0
+// otherwise. Lines longer than kMaxLine are skipped with a warning.
+// `progress` gets the bytes consumed so far.
+int ParseStream(const std::function<ssize_t(char*, size_t)>& read_some, std::string_view initial,
+                TextParser& parser, DumpSet* out, const std::string& path,
+                const std::function<void(uint64_t)>& progress) {
+  size_t cap = std::max(kChunk, initial.size());
   std::unique_ptr<char[]> buf(new char[cap]);
-  size_t have = 0;
+  std::memcpy(buf.get(), initial.data(), initial.size());
+  size_t have = initial.size();
   bool skipping = false;
-  uint64_t pos = begin, next_progress = begin + kProgressEvery;
-  while (pos < end) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(cap - have, end - pos));
-    ssize_t r = pread(fd, buf.get() + have, want, static_cast<off_t>(pos));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return errno;
-    if (r == 0) break;
-    pos += static_cast<uint64_t>(r);
-    have += static_cast<size_t>(r);
+  uint64_t done = initial.size(), next_progress = kProgressEvery;
+  bool eof = false;
+  while (true) {
+    if (have < cap && !eof) {
+      ssize_t r = read_some(buf.get() + have, cap - have);
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) return errno;
+      if (r == 0) eof = true;
+      done += static_cast<uint64_t>(std::max<ssize_t>(r, 0));
+      have += static_cast<size_t>(std::max<ssize_t>(r, 0));
+    }
     if (skipping) {
       const void* nl = std::memchr(buf.get(), '\n', have);
       if (nl == nullptr) {
         have = 0;
+        if (eof) break;
         continue;
       }
       size_t skip = static_cast<size_t>(static_cast<const char*>(nl) - buf.get()) + 1;
@@ -173,6 +179,7 @@ int ParseRange(int fd, uint64_t begin, uint64_t end, TextParser& parser, DumpSet
     std::memmove(buf.get(), buf.get() + used, have - used);
     have -= used;
     if (have == cap) {
+      // One line fills the buffer: grow up to kMaxLine, then drop it.
       if (cap < kMaxLine) {
         std::unique_ptr<char[]> bigger(new char[cap * 2]);
         std::memcpy(bigger.get(), buf.get(), have);
@@ -185,14 +192,30 @@ int ParseRange(int fd, uint64_t begin, uint64_t end, TextParser& parser, DumpSet
         have = 0;
       }
     }
-    if (progress && pos >= next_progress) {
-      progress(pos);
-      next_progress = pos + kProgressEvery;
+    if (progress && done >= next_progress) {
+      progress(done);
+      next_progress = done + kProgressEvery;
     }
+    if (eof) break;
   }
   if (have > 0 && !skipping) parser.Line(std::string_view(buf.get(), have), /*partial=*/true);
   parser.Finish(have == 0 && !skipping);
+  out->lines += parser.lines();
+  out->bytes += done;
+  if (progress) progress(done);
   return 0;
+}
+
+// Reads [begin, end) of a file with pread.
+std::function<ssize_t(char*, size_t)> RangeReader(int fd, uint64_t begin, uint64_t end) {
+  auto pos = std::make_shared<uint64_t>(begin);
+  return [fd, pos, end](char* buf, size_t n) -> ssize_t {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(n, end - *pos));
+    if (want == 0) return 0;
+    ssize_t r = pread(fd, buf, want, static_cast<off_t>(*pos));
+    if (r > 0) *pos += static_cast<uint64_t>(r);
+    return r;
+  };
 }
 
 // Where the second half starts: just after a blank line that precedes a
@@ -262,12 +285,12 @@ bool ReadParallel(int fd, uint64_t size, const std::string& path, const ReadOpti
   pa.set_size_hint(split);
   pb.set_size_hint(size - split);
   int err_a = 0, err_b = 0;
-  std::thread t([&] { err_b = ParseRange(fd, split, size, pb, &second, path, nullptr); });
+  std::thread t([&] { err_b = ParseStream(RangeReader(fd, split, size), {}, pb, &second, path, nullptr); });
   // The first half reports progress for both: they move at the same pace.
   std::function<void(uint64_t)> progress;
   if (options.progress)
     progress = [&](uint64_t done) { options.progress(std::min(size, done * size / split), size); };
-  err_a = ParseRange(fd, 0, split, pa, &first, path, progress);
+  err_a = ParseStream(RangeReader(fd, 0, split), {}, pa, &first, path, progress);
   t.join();
   if (err_a || err_b) {
     err->kind = ReadErrorKind::kUnreadable;
@@ -293,8 +316,8 @@ bool ReadParallel(int fd, uint64_t size, const std::string& path, const ReadOpti
       w = path + ":" + std::to_string(n + pa.lines()) + w.substr(end);
     first.warnings.push_back(std::move(w));
   }
-  first.lines = pa.lines() + pb.lines();
-  first.bytes = size;
+  first.lines += second.lines;
+  first.bytes += second.bytes;
   first.form = "traceback";
   *out = std::move(first);
   if (options.progress) options.progress(size, size);
@@ -355,83 +378,39 @@ ReadError ReadDumpFile(const std::string& path, const ReadOptions& options, Dump
     }
   }
 
-  size_t cap = kChunk;
-  std::unique_ptr<char[]> buf(new char[cap]);
-  size_t have = 0;  // bytes in buf not yet consumed
-  bool sniffed = false;
-  bool skipping_long_line = false;
-  std::unique_ptr<TextParser> parser;
-  uint64_t next_progress = kProgressEvery;
-  out->bytes = 0;
-
-  while (true) {
-    ssize_t r = read(fd, buf.get() + have, cap - have);
+  // The first 4 KiB decide the form.
+  std::string head(4096, '\0');
+  size_t got = 0;
+  while (got < head.size()) {
+    ssize_t r = read(fd, head.data() + got, head.size() - got);
+    if (r < 0 && errno == EINTR) continue;
     if (r < 0) {
-      if (errno == EINTR) continue;
       e.kind = ReadErrorKind::kUnreadable;
-      e.message = path + ": read error after " + std::to_string(out->bytes) +
-                  " bytes: " + std::strerror(errno);
+      e.message = path + ": " + std::strerror(errno);
       return e;
     }
     if (r == 0) break;
-    out->bytes += static_cast<uint64_t>(r);
-    have += static_cast<size_t>(r);
-    if (!sniffed) {
-      // Wait for 4 KiB (or EOF) so the form is judged on enough bytes.
-      if (have < 4096) continue;
-      sniffed = true;
-      Form form = SniffForm(std::string_view(buf.get(), have).substr(0, 4096));
-      if (form != Form::kText) return SlurpAggregated(fd, form, std::string(buf.get(), have), path, out);
-      parser = std::make_unique<TextParser>(out);
-    }
-    if (skipping_long_line) {
-      // Drop the rest of an over-long line, up to its newline.
-      const void* nl = std::memchr(buf.get(), '\n', have);
-      if (nl == nullptr) {
-        have = 0;
-        continue;
-      }
-      size_t skip = static_cast<size_t>(static_cast<const char*>(nl) - buf.get()) + 1;
-      std::memmove(buf.get(), buf.get() + skip, have - skip);
-      have -= skip;
-      skipping_long_line = false;
-    }
-    size_t used = FeedLines(*parser, buf.get(), have);
-    std::memmove(buf.get(), buf.get() + used, have - used);
-    have -= used;
-    if (have == cap) {
-      // One line fills the buffer: grow up to kMaxLine, then drop it.
-      if (cap < kMaxLine) {
-        std::unique_ptr<char[]> bigger(new char[cap * 2]);
-        std::memcpy(bigger.get(), buf.get(), have);
-        buf.swap(bigger);
-        cap *= 2;
-      } else {
-        if (!skipping_long_line)
-          out->warnings.push_back(path + ":" + std::to_string(parser->lines() + 1) +
-                                  ": line longer than 64 MiB skipped");
-        skipping_long_line = true;
-        have = 0;
-      }
-    }
-    if (options.progress && out->bytes >= next_progress) {
-      options.progress(out->bytes, total);
-      next_progress = out->bytes + kProgressEvery;
-    }
+    got += static_cast<size_t>(r);
   }
-  if (!sniffed) {
-    Form form = SniffForm(std::string_view(buf.get(), have));
-    if (form != Form::kText) return ReadAggregated(form, std::string_view(buf.get(), have), path, out);
-    parser = std::make_unique<TextParser>(out);
-    size_t used = FeedLines(*parser, buf.get(), have);
-    std::memmove(buf.get(), buf.get() + used, have - used);
-    have -= used;
+  head.resize(got);
+  Form form = SniffForm(head);
+  if (form != Form::kText) return SlurpAggregated(fd, form, std::move(head), path, out);
+
+  out->bytes = 0;
+  out->lines = 0;
+  TextParser parser(out);
+  std::function<void(uint64_t)> progress;
+  if (options.progress) progress = [&](uint64_t done) { options.progress(done, total); };
+  int err = ParseStream([fd](char* buf, size_t n) { return read(fd, buf, n); }, head, parser, out,
+                        path, progress);
+  if (err) {
+    e.kind = ReadErrorKind::kUnreadable;
+    e.message = path + ": read error after " + std::to_string(out->bytes) + " bytes: " +
+                std::strerror(err);
+    return e;
   }
-  bool complete = have == 0;
-  if (!complete && !skipping_long_line)
-    parser->Line(std::string_view(buf.get(), have), /*partial=*/true);
-  if (options.progress) options.progress(out->bytes, total);
-  return Finish(*parser, complete, out);
+  out->form = "traceback";
+  return Finish(out);
 }
 
 }  // namespace leakhound

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "base/hash.h"
+#include "base/strings.h"
 
 namespace leakhound {
 
@@ -12,14 +13,6 @@ constexpr size_t kMaxWarnings = 100;
 constexpr size_t kMaxPreamble = 4096;
 constexpr size_t kMaxFrames = 100000;  // per goroutine; Go prints at most ~100
 
-bool StartsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0;
-}
-bool EndsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() &&
-         std::memcmp(s.data() + s.size() - p.size(), p.data(), p.size()) == 0;
-}
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Parses a decimal that fills all of s. Rejects empty, signs and overflow.
 bool ParseDec(std::string_view s, uint64_t* out) {
