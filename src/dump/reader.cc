@@ -149,7 +149,7 @@ int ParseStream(const std::function<ssize_t(char*, size_t)>& read_some, std::str
                 const std::function<void(uint64_t)>& progress) {
   size_t cap = std::max(kChunk, initial.size());
   std::unique_ptr<char[]> buf(new char[cap]);
-  std::memcpy(buf.get(), initial.data(), initial.size());
+  if (!initial.empty()) std::memcpy(buf.get(), initial.data(), initial.size());
   size_t have = initial.size();
   bool skipping = false;
   uint64_t done = initial.size(), next_progress = kProgressEvery;

@@ -9,17 +9,21 @@
 //	leaky -mode panic               panic after parking (run with GOTRACEBACK=all)
 //	leaky -mode profiles -out DIR   write goroutine profiles debug=0,1,2 to DIR
 //	leaky -mode serve               serve net/http/pprof, print "listening http://ADDR"
+//	leaky -mode serve-tls -out DIR  the same over HTTPS; the CA to trust goes to DIR/ca.pem
+//	      [-token T] [-basic U:P]   serve modes: require bearer or basic auth
 //	leaky -expect                   print {"tag": count} as JSON
 package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	_ "net/http/pprof"
 	"os"
 	"path/filepath"
@@ -243,6 +247,32 @@ func settle() {
 	time.Sleep(100 * time.Millisecond)
 }
 
+// guard lets a request through only with the configured credentials, as
+// a /debug/pprof behind an auth proxy would.
+func guard(next http.Handler, token, basic string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, hasBasic := r.BasicAuth()
+		switch {
+		case token != "" && r.Header.Get("Authorization") != "Bearer "+token:
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+		case basic != "" && (!hasBasic || user+":"+pass != basic):
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+func base64Lines(der []byte) string {
+	enc := base64.StdEncoding.EncodeToString(der)
+	out := ""
+	for len(enc) > 64 {
+		out += enc[:64] + "\n"
+		enc = enc[64:]
+	}
+	return out + enc + "\n"
+}
+
 func writeProfiles(dir string) {
 	for _, d := range []int{0, 1, 2} {
 		name := filepath.Join(dir, fmt.Sprintf("goroutine-debug%d.txt", d))
@@ -261,9 +291,11 @@ func writeProfiles(dir string) {
 }
 
 func main() {
-	mode := flag.String("mode", "debug2", "debug2|stack|sigquit|panic|profiles|serve")
+	mode := flag.String("mode", "debug2", "debug2|stack|sigquit|panic|profiles|serve|serve-tls")
 	out := flag.String("out", ".", "folder for -mode profiles")
 	expect := flag.Bool("expect", false, "print expected counts per marker tag and exit")
+	token := flag.String("token", "", "serve modes: require this bearer token")
+	basic := flag.String("basic", "", "serve modes: require this user:password")
 	flag.Parse()
 
 	if *expect {
@@ -297,7 +329,19 @@ func main() {
 			panic(err)
 		}
 		fmt.Printf("listening http://%s\n", l.Addr())
-		http.Serve(l, nil)
+		http.Serve(l, guard(http.DefaultServeMux, *token, *basic))
+	case "serve-tls":
+		// httptest's certificate covers 127.0.0.1; clients must be given
+		// it as a CA file (written to -out) to verify the server.
+		srv := httptest.NewUnstartedServer(guard(http.DefaultServeMux, *token, *basic))
+		srv.StartTLS()
+		pem := "-----BEGIN CERTIFICATE-----\n" +
+			base64Lines(srv.Certificate().Raw) + "-----END CERTIFICATE-----\n"
+		if err := os.WriteFile(filepath.Join(*out, "ca.pem"), []byte(pem), 0o644); err != nil {
+			panic(err)
+		}
+		fmt.Printf("listening %s\n", srv.URL)
+		select {}
 	default:
 		fmt.Fprintln(os.Stderr, "unknown -mode", *mode)
 		os.Exit(2)
