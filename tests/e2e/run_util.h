@@ -200,16 +200,21 @@ inline void WriteFile(const std::string& path, const std::string& data) {
   f << data;
 }
 
+// CTest runs tests in parallel processes, so each process writes below a
+// folder of its own; only Go's build cache (safe to share) is common.
 inline std::string WorkDir() {
-  std::string dir = LEAKHOUND_WORK_DIR;
-  std::string cmd = "mkdir -p '" + dir + "'";
-  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("mkdir " + dir);
+  static const std::string dir = [] {
+    std::string d = std::string(LEAKHOUND_WORK_DIR) + "/p" + std::to_string(getpid());
+    std::string cmd = "mkdir -p '" + d + "'";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("mkdir " + d);
+    return d;
+  }();
   return dir;
 }
 
 // Go needs writable caches even in CI containers without HOME.
 inline std::vector<std::string> GoEnv() {
-  std::string w = WorkDir();
+  std::string w = LEAKHOUND_WORK_DIR;
   std::vector<std::string> env;
   if (!std::getenv("GOCACHE")) env.push_back("GOCACHE=" + w + "/go-cache");
   if (!std::getenv("GOPATH")) env.push_back("GOPATH=" + w + "/go-path");
