@@ -1,14 +1,20 @@
 // growing leaks a little more on every tick, the way a service leaks per
-// request: K handler goroutines block on a send nobody receives. Next to
-// them sit a pool of workers that never grows and one goroutine that
-// spins without ever blocking. A series of snapshots must flag the first,
-// clear the second and catch the third.
+// request: each tick K handler goroutines are started whose caller gives up
+// before reading the reply, so each blocks forever on an unbuffered send.
+// Beside them sit a pool of 4 workers that never grows (blocked on a
+// receive, by design) and one goroutine that spins without ever blocking,
+// "running" or "runnable" in every snapshot. A series of snapshots must
+// flag the first, clear the second and catch the third.
 //
-//	growing -snapshots N -interval D -out DIR   write N debug=2 dumps DIR/snap-000.txt...
-//	growing -mode serve                         serve net/http/pprof, print "listening http://ADDR"
+//	growing -snapshots N [-interval D] [-k K] -out DIR
+//	        N ticks, D apart; after tick n (from 0) writes the debug=2
+//	        goroutine profile DIR/snap-00n.txt, holding K*(n+1) leaked handlers
+//	growing -mode serve [-addr 127.0.0.1:0] [-interval D] [-k K]
+//	        ticks forever; serves net/http/pprof, prints "listening http://ADDR"
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -16,90 +22,140 @@ import (
 	_ "net/http/pprof"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/pprof"
+	"sync"
 	"sync/atomic"
 	"time"
 )
 
-const perTick = 5
+var (
+	errBadRequest = errors.New("bad request")
+	spins         int64
+	stop          int32
+)
 
-var spins int64
-
-// handle answers on a channel its caller stopped reading (it gave up).
-func handle(reply chan int, v int) {
-	reply <- v * 2 // LEAK:growing-send
+type request struct {
+	id    int
+	reply chan int // unbuffered: the handler's send waits for the caller
 }
 
-func request(v int) {
-	reply := make(chan int)
-	go handle(reply, v)
-	// The caller times out at once and never reads the reply.
+// handle computes the answer and hands it back. Its caller has returned on
+// an error path without reading, so the send never completes.
+func handle(req request, started *sync.WaitGroup) {
+	v := req.id * 2
+	started.Done()
+	req.reply <- v // LEAK:growing-send
 }
 
-func worker(jobs chan int) {
+// dispatch starts the handler, then fails validation and returns early,
+// forgetting the handler it started.
+func dispatch(id int, started *sync.WaitGroup) error {
+	req := request{id: id, reply: make(chan int)}
+	started.Add(1)
+	go handle(req, started)
+	if id >= 0 {
+		return errBadRequest
+	}
+	return fmt.Errorf("answer %d", <-req.reply)
+}
+
+// worker waits for jobs that never come: a flat pool, the same 4
+// goroutines in every snapshot.
+func worker(jobs <-chan int) {
 	for {
 		j := <-jobs // BENIGN:flat-pool
-		_ = j
+		atomic.AddInt64(&spins, int64(j))
 	}
 }
 
-func spin(stop *int32) {
-	x := 0
-	for atomic.LoadInt32(stop) == 0 { // LEAK:busy-loop (any line of this loop)
-		x = x*31 + 7
-		if x%1000003 == 0 {
+// spin never blocks: it polls a flag in a tight loop.
+func spin() {
+	x := uint32(1)
+	for { // LEAK:busy-loop (preemption may catch any line of this loop)
+		if atomic.LoadInt32(&stop) == 1 {
+			return
+		}
+		x = x*1664525 + 1013904223
+		if x>>20 == 0 {
 			atomic.AddInt64(&spins, 1)
 		}
 	}
 }
 
-func tick(n int) {
-	for i := 0; i < perTick; i++ {
-		request(n*perTick + i)
+// tick serves k requests that all leak their handler, and returns once
+// every new handler is at its send.
+func tick(n, k int) {
+	var started sync.WaitGroup
+	for i := 0; i < k; i++ {
+		_ = dispatch(n*k+i, &started)
 	}
-	time.Sleep(20 * time.Millisecond)
+	started.Wait()
+	time.Sleep(10 * time.Millisecond) // from Done() to parked on the send
 }
 
 func main() {
-	snapshots := flag.Int("snapshots", 3, "dumps to write")
+	snapshots := flag.Int("snapshots", 3, "dumps to write (snapshots mode)")
 	interval := flag.Duration("interval", 200*time.Millisecond, "time between ticks")
-	out := flag.String("out", ".", "folder for the dumps")
+	k := flag.Int("k", 5, "handlers leaked per tick")
+	out := flag.String("out", ".", "folder for the dumps (snapshots mode)")
 	mode := flag.String("mode", "snapshots", "snapshots|serve")
+	addr := flag.String("addr", "127.0.0.1:0", "listen address (serve mode)")
 	flag.Parse()
 
 	jobs := make(chan int)
 	for i := 0; i < 4; i++ {
 		go worker(jobs)
 	}
-	var stop int32
-	go spin(&stop)
-	runtime.Gosched()
+	go spin()
 
-	if *mode == "serve" {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	switch *mode {
+	case "serve":
+		l, err := net.Listen("tcp", *addr)
 		if err != nil {
-			panic(err)
+			fmt.Fprintln(os.Stderr, "listen:", err)
+			os.Exit(1)
 		}
-		fmt.Printf("listening http://%s\n", l.Addr())
 		go func() {
 			for n := 0; ; n++ {
-				tick(n)
+				tick(n, *k)
 				time.Sleep(*interval)
 			}
 		}()
-		http.Serve(l, nil)
-		return
-	}
-	for n := 0; n < *snapshots; n++ {
-		tick(n)
-		f, err := os.Create(filepath.Join(*out, fmt.Sprintf("snap-%03d.txt", n)))
-		if err != nil {
-			panic(err)
+		fmt.Printf("listening http://%s\n", l.Addr())
+		if err := http.Serve(l, nil); err != nil {
+			fmt.Fprintln(os.Stderr, "serve:", err)
+			os.Exit(1)
 		}
-		pprof.Lookup("goroutine").WriteTo(f, 2)
-		f.Close()
-		time.Sleep(*interval)
+	case "snapshots":
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		for n := 0; n < *snapshots; n++ {
+			if n > 0 {
+				time.Sleep(*interval)
+			}
+			tick(n, *k)
+			if err := write(filepath.Join(*out, fmt.Sprintf("snap-%03d.txt", n))); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+		}
+		atomic.StoreInt32(&stop, 1)
+	default:
+		fmt.Fprintln(os.Stderr, "growing: -mode must be snapshots or serve")
+		os.Exit(2)
 	}
-	atomic.StoreInt32(&stop, 1)
+}
+
+func write(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("goroutine").WriteTo(f, 2); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
