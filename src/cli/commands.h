@@ -48,6 +48,14 @@ struct DiffFlags {
 CLI::App* AddDiffCommand(CLI::App* app, DiffFlags* flags);
 int RunDiff(const DiffFlags& flags);
 
+struct LintFlags {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  unsigned jobs = 0;
+};
+CLI::App* AddLintCommand(CLI::App* app, LintFlags* flags);
+int RunLint(const LintFlags& flags);
+
 }  // namespace leakhound
 
 #endif  // LEAKHOUND_CLI_COMMANDS_H_

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   CLI::App* analyze = AddAnalyzeCommand(&app, &analyze_flags);
   DiffFlags diff_flags;
   CLI::App* diff = AddDiffCommand(&app, &diff_flags);
+  LintFlags lint_flags;
+  CLI::App* lint = AddLintCommand(&app, &lint_flags);
   CLI::App* patterns = app.add_subcommand("patterns", "List the leak patterns leakhound knows");
   std::string explain_id;
   CLI::App* explain = app.add_subcommand("explain", "Explain a leak pattern and its fix");
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   }
   if (analyze->parsed()) return RunAnalyze(analyze_flags);
   if (diff->parsed()) return RunDiff(diff_flags);
+  if (lint->parsed()) return RunLint(lint_flags);
   if (patterns->parsed()) {
     WritePatternList(std::cout);
     return kExitOk;

@@ -1,0 +1,162 @@
+#include "lint/linter.h"
+
+// GCC 12 at -O3 reports a bogus -Wrestrict inside std::string when short
+// literals are assigned (GCC bug 105329); nothing here overlaps.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wrestrict"
+#endif
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <tuple>
+
+namespace leakhound {
+
+namespace {
+
+constexpr size_t kMaxFileBytes = 16u << 20;  // generated giants are skipped
+
+bool IsGoFile(const std::string& name) { return name.size() > 3 && name.ends_with(".go"); }
+
+void ListDir(const std::string& dir, bool recurse, std::vector<std::string>* out) {
+  DIR* d = opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> subdirs;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    std::string path = dir == "." ? name : fmt::format("{}/{}", dir, name);
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0) continue;  // symlinks are not followed
+    if (S_ISDIR(st.st_mode)) {
+      if (recurse && name[0] != '.' && name[0] != '_' && name != "vendor" && name != "testdata")
+        subdirs.push_back(path);
+    } else if (S_ISREG(st.st_mode) && IsGoFile(name)) {
+      out->push_back(path);
+    }
+  }
+  closedir(d);
+  std::sort(subdirs.begin(), subdirs.end());
+  for (const std::string& s : subdirs) ListDir(s, true, out);
+}
+
+// Lines (1-based) carrying a //leakhound:ignore comment, with its ids.
+std::vector<std::pair<uint32_t, std::string>> IgnoreComments(const std::string& text) {
+  std::vector<std::pair<uint32_t, std::string>> out;
+  size_t pos = 0;
+  const std::string tag = "//leakhound:ignore";
+  while ((pos = text.find(tag, pos)) != std::string::npos) {
+    uint32_t line = static_cast<uint32_t>(std::count(text.begin(), text.begin() + pos, '\n')) + 1;
+    size_t start = pos + tag.size();
+    size_t end = text.find('\n', start);
+    std::istringstream words(text.substr(start, end - start));
+    std::string id;
+    words >> id;
+    if (!id.empty()) out.emplace_back(line, id);
+    pos = start;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool CollectGoFiles(const std::vector<std::string>& args, std::vector<std::string>* files,
+                    std::string* error) {
+  for (std::string a : args) {
+    bool recurse = false;
+    if (a == "..." || a.ends_with("/...")) {
+      recurse = true;
+      if (a.size() > 4) a.resize(a.size() - 4);  // "DIR/..." -> "DIR"
+      else a.assign(".");
+      if (a.empty()) a.assign("/");
+    }
+    struct stat st;
+    if (stat(a.c_str(), &st) != 0) {
+      *error = fmt::format("{}: no such file or directory", a);
+      return false;
+    }
+    if (S_ISDIR(st.st_mode)) ListDir(a, recurse, files);
+    else files->push_back(a);
+  }
+  std::sort(files->begin(), files->end());
+  files->erase(std::unique(files->begin(), files->end()), files->end());
+  return true;
+}
+
+std::vector<LintFinding> LintSource(const std::string& path, const std::string& text,
+                                    size_t* suppressed) {
+  GoFile file(path, text);
+  std::vector<LintFinding> found;
+  if (ts_node_is_null(file.root())) return found;
+  for (const LintRule& r : AllLintRules()) r.run(file, &found);
+  auto ignores = IgnoreComments(text);
+  std::vector<LintFinding> kept;
+  for (LintFinding& f : found) {
+    bool drop = false;
+    for (const auto& [line, id] : ignores)
+      if ((line == f.line || line + 1 == f.line) && (id == f.pattern || id == f.rule || id == "all"))
+        drop = true;
+    if (drop) {
+      if (suppressed) ++*suppressed;
+    } else {
+      kept.push_back(std::move(f));
+    }
+  }
+  std::sort(kept.begin(), kept.end(), [](const LintFinding& a, const LintFinding& b) {
+    return std::tie(a.line, a.column, a.rule) < std::tie(b.line, b.column, b.rule);
+  });
+  return kept;
+}
+
+LintResult LintFiles(const std::vector<std::string>& files, unsigned jobs) {
+  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+  struct PerFile {
+    std::vector<LintFinding> findings;
+    uint64_t lines = 0;
+    size_t suppressed = 0;
+    std::string error;
+  };
+  std::vector<PerFile> results(files.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      std::ifstream in(files[i], std::ios::binary);
+      if (!in) {
+        results[i].error = fmt::format("{}: cannot read", files[i]);
+        continue;
+      }
+      std::ostringstream buf;
+      buf << in.rdbuf();
+      std::string text = buf.str();
+      if (text.size() > kMaxFileBytes) {
+        results[i].error = fmt::format("{}: larger than 16 MiB, skipped", files[i]);
+        continue;
+      }
+      results[i].lines = static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n'));
+      results[i].findings = LintSource(files[i], text, &results[i].suppressed);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs && t < files.size(); ++t) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  LintResult r;
+  r.files = files.size();
+  for (PerFile& p : results) {
+    r.lines += p.lines;
+    r.suppressed += p.suppressed;
+    if (!p.error.empty()) r.errors.push_back(p.error);
+    for (LintFinding& f : p.findings) r.findings.push_back(std::move(f));
+  }
+  return r;
+}
+
+}  // namespace leakhound
