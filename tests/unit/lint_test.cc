@@ -53,6 +53,16 @@ TEST(Lint, LockWithoutUnlock) {
   EXPECT_EQ(Count(Lint("var mu sync.RWMutex\n\nfunc f() int {\n\tmu.RLock()\n\tv := 1\n\tmu.RUnlock()\n\treturn v\n}\n"), "mutex-held"), 0);
 }
 
+TEST(Lint, ContextCancelLost) {
+  auto v = Lint("func f(ctx context.Context) {\n\tc, _ := context.WithCancel(ctx)\n\tgo work(c)\n}\n");
+  ASSERT_EQ(Count(v, "context-never-done"), 1);
+  EXPECT_EQ(v[0].line, 9u);
+  EXPECT_EQ(Count(Lint("func f(ctx context.Context) {\n\tc, cancel := context.WithTimeout(ctx, 1)\n\tgo work(c)\n}\n"), "context-never-done"), 1);
+  EXPECT_EQ(Count(Lint("func f(ctx context.Context) {\n\tc, cancel := context.WithCancel(ctx)\n\t_ = cancel\n\tgo work(c)\n}\n"), "context-never-done"), 1);
+  EXPECT_EQ(Count(Lint("func f(ctx context.Context) {\n\tc, cancel := context.WithTimeout(ctx, 1)\n\tdefer cancel()\n\tgo work(c)\n}\n"), "context-never-done"), 0);
+  EXPECT_EQ(Count(Lint("func f(ctx context.Context) (context.Context, func()) {\n\tc, cancel := context.WithCancel(ctx)\n\treturn c, cancel\n}\n"), "context-never-done"), 0);
+}
+
 TEST(Lint, IgnoreComments) {
   size_t suppressed = 0;
   auto v = LintSource("x.go", "package p\n\nfunc f() {\n\tgo func() {\n\t\t//leakhound:ignore select-forever parked on purpose\n\t\tselect {}\n\t}()\n}\n", &suppressed);

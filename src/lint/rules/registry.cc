@@ -7,6 +7,7 @@ void RunSelectEmpty(const GoFile&, std::vector<LintFinding>*);
 void RunNilChanVar(const GoFile&, std::vector<LintFinding>*);
 void RunHttpNoTimeout(const GoFile&, std::vector<LintFinding>*);
 void RunLockWithoutUnlock(const GoFile&, std::vector<LintFinding>*);
+void RunContextCancelLost(const GoFile&, std::vector<LintFinding>*);
 
 const std::vector<LintRule>& AllLintRules() {
   static const std::vector<LintRule> rules = {
@@ -14,6 +15,7 @@ const std::vector<LintRule>& AllLintRules() {
       {"nil-chan-var", "nil-chan", RunNilChanVar},
       {"http-no-timeout", "http-no-timeout", RunHttpNoTimeout},
       {"lock-without-unlock", "mutex-held", RunLockWithoutUnlock},
+      {"context-cancel-lost", "context-never-done", RunContextCancelLost},
   };
   return rules;
 }
