@@ -60,6 +60,7 @@ TEST(Lint, ContextCancelLost) {
   EXPECT_EQ(Count(Lint("func f(ctx context.Context) {\n\tc, cancel := context.WithTimeout(ctx, 1)\n\tgo work(c)\n}\n"), "context-never-done"), 1);
   EXPECT_EQ(Count(Lint("func f(ctx context.Context) {\n\tc, cancel := context.WithCancel(ctx)\n\t_ = cancel\n\tgo work(c)\n}\n"), "context-never-done"), 1);
   EXPECT_EQ(Count(Lint("func f(ctx context.Context) {\n\tc, cancel := context.WithTimeout(ctx, 1)\n\tdefer cancel()\n\tgo work(c)\n}\n"), "context-never-done"), 0);
+  EXPECT_EQ(Count(Lint("func f(ctx context.Context) (c context.Context, cancel func()) {\n\tc, cancel = context.WithCancel(ctx)\n\treturn\n}\n"), "context-never-done"), 0);
   EXPECT_EQ(Count(Lint("func f(ctx context.Context) (context.Context, func()) {\n\tc, cancel := context.WithCancel(ctx)\n\treturn c, cancel\n}\n"), "context-never-done"), 0);
 }
 

@@ -31,6 +31,14 @@ void RunContextCancelLost(const GoFile& f, std::vector<LintFinding>* out) {
       TSNode owner = GoFile::Enclosing(n, {"function_declaration", "method_declaration", "func_literal"});
       TSNode body =
           ts_node_is_null(owner) ? GoFile::Enclosing(n, {"block"}) : GoFile::Field(owner, "body");
+      // A named result: a bare return hands it to the caller.
+      bool named_result = false;
+      if (!ts_node_is_null(owner))
+        GoFile::Walk(GoFile::Field(owner, "result"), [&](TSNode m) {
+          if (GoFile::Is(m, "identifier") && f.Text(m) == cancel) named_result = true;
+          return !named_result;
+        });
+      if (named_result) return true;
       int uses = 0;
       GoFile::Walk(body, [&](TSNode m) {
         if (GoFile::Is(m, "identifier") && f.Text(m) == cancel &&
