@@ -14,11 +14,22 @@ for target in "$BUILD"/fuzz_*; do
   scratch="$BUILD/corpus-$short"
   mkdir -p "$scratch"
   seeds=("$scratch")
-  # Real Go dumps written by the e2e tests, when present, seed the text parser.
+  # The text parser starts from the hand-derived fixtures and from real Go
+  # dumps the e2e tests wrote; the linter from our Go test programs.
   if [ "$short" = text_parser ]; then
-    for f in "$ROOT"/build*/e2e-work/*.txt; do
-      [ -f "$f" ] && [ "$(stat -c %s "$f")" -lt 65536 ] && cp "$f" "$scratch/" || true
+    seeds+=("$ROOT/testdata/dumps")
+    # A few distinct ones are enough: every test process wrote its own copies.
+    n=0
+    for f in "$ROOT"/build*/e2e-work/p*/leaky-*.txt "$ROOT"/build*/e2e-work/p*/benign-*.txt; do
+      [ -f "$f" ] && [ "$(stat -c %s "$f")" -lt 65536 ] || continue
+      [ -e "$scratch/$(basename "$f")" ] && continue
+      cp "$f" "$scratch/"
+      n=$((n + 1))
+      [ "$n" -ge 6 ] && break
     done
+  fi
+  if [ "$short" = lint ]; then
+    for f in "$ROOT"/testdata/go/*/main.go; do cp "$f" "$scratch/$(basename "$(dirname "$f")").go"; done
   fi
   for d in "$ROOT/fuzz/corpus/$short" "$ROOT/fuzz/corpus/${short%%_*}"; do
     [ -d "$d" ] && seeds+=("$d")
