@@ -42,8 +42,28 @@ bool IsGeneratedComponent(std::string_view c) {
   };
   if (c.empty()) return true;
   if (c[0] >= '0' && c[0] <= '9') return true;
-  return digits_after("func") || digits_after("gowrap") ||
-         digits_after("deferwrap") || c.find("-range") != std::string_view::npos;
+  return digits_after("func") || digits_after("gowrap") || digits_after("deferwrap");
+}
+
+// A component without the suffixes the compiler appends to the function it
+// belongs to: "M-range1" (range-over-func body, Go 1.23) and "M-fm"
+// (method value) are still method M.
+std::string_view StripSuffixes(std::string_view c) {
+  size_t dash = c.find('-');
+  return dash == std::string_view::npos ? c : c.substr(0, dash);
+}
+
+// Index of the first '.' in s outside generic brackets: full symbols
+// (pprof protobuf profiles from 1.21) spell type arguments out,
+// "Map[go.shape.int]".
+size_t FindDot(std::string_view s) {
+  int depth = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '[') ++depth;
+    else if (s[i] == ']' && depth > 0) --depth;
+    else if (s[i] == '.' && depth == 0) return i;
+  }
+  return std::string_view::npos;
 }
 
 }  // namespace
@@ -71,7 +91,7 @@ bool IsStdlibPackage(std::string_view package) {
       "mime",    "net",     "os",      "panic",   "path",    "plugin",   "reflect",
       "regexp",  "runtime", "slices",  "sort",    "strconv", "strings",  "structs",
       "sync",    "syscall", "testing", "text",    "time",    "unicode",  "unique",
-      "unsafe",  "vendor",  "weak",    "type:",   "type"};
+      "unsafe",  "vendor",  "weak",    "type:",   "type",     "arena"};
   // "panic" is how the traceback prints runtime.gopanic; "type:.eq.T" and
   // "type..eq.T" are compiler-generated.
   std::string_view first = package.substr(0, package.find('/'));
@@ -101,14 +121,13 @@ FuncName ParseFuncName(std::string_view symbol) {
   }
   // "T.M" is a value method unless the part after the dot is generated
   // (closure, wrapper) or the first part is the "glob." pseudo-function.
-  size_t dot = rest.find('.');
+  size_t dot = FindDot(rest);
   if (dot != std::string_view::npos && dot > 0) {
     std::string_view first = rest.substr(0, dot);
     std::string_view second = rest.substr(dot + 1);
-    size_t next = second.find('.');
+    size_t next = FindDot(second);
     std::string_view second_comp = second.substr(0, next);
-    if (first != "glob" && !IsGeneratedComponent(second_comp) &&
-        second_comp.find("-fm") == std::string_view::npos) {
+    if (first != "glob" && !IsGeneratedComponent(StripSuffixes(second_comp))) {
       out.receiver = std::string(first);
       out.name = std::string(second);
       return out;
