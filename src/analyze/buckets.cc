@@ -1,6 +1,7 @@
 #include "analyze/buckets.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_map>
 
 #include "base/hash.h"
@@ -52,22 +53,24 @@ std::vector<Bucket> MakeBuckets(const Snapshot& snapshot, Grouping grouping) {
   }
 
   std::vector<Bucket> buckets;
-  std::unordered_map<uint64_t, std::vector<uint32_t>> index;  // key hash -> buckets
+  // Buckets of each canonical stack, chained (a stack rarely has more
+  // than one: one per state seen with it).
+  constexpr uint32_t kNone = UINT32_MAX;
+  std::vector<uint32_t> first(stacks.size(), kNone), next;
   for (const Goroutine& g : snapshot.goroutines()) {
     uint32_t stack = canon[g.stack];
     bool leaked = g.has(kLeaked);
-    uint64_t key = HashMix(uint64_t{stack} << 1 | (leaked ? 1 : 0), g.state);
-    std::vector<uint32_t>& candidates = index[key];
     Bucket* b = nullptr;
-    for (uint32_t c : candidates) {
+    for (uint32_t c = first[stack]; c != kNone; c = next[c]) {
       Bucket& cand = buckets[c];
-      if (cand.stack == stack && cand.state == g.state && cand.leaked == leaked) {
+      if (cand.state == g.state && cand.leaked == leaked) {
         b = &cand;
         break;
       }
     }
     if (b == nullptr) {
-      candidates.push_back(static_cast<uint32_t>(buckets.size()));
+      next.push_back(first[stack]);
+      first[stack] = static_cast<uint32_t>(buckets.size());
       buckets.emplace_back();
       b = &buckets.back();
       b->state = g.state;
@@ -81,10 +84,13 @@ std::vector<Bucket> MakeBuckets(const Snapshot& snapshot, Grouping grouping) {
       if (g.wait_minutes > b->max_wait) b->max_wait = g.wait_minutes;
     }
     if (g.has(kLockedToThread)) b->locked_to_thread += g.count;
-    if (g.creator_id != 0) b->creator_ids.push_back(g.creator_id);
+    // Runs of one creator (all created by main, say) are kept once.
+    if (g.creator_id != 0 && (b->creator_ids.empty() || b->creator_ids.back() != g.creator_id))
+      b->creator_ids.push_back(g.creator_id);
   }
   for (Bucket& b : buckets) {
-    std::sort(b.ids.begin(), b.ids.end());
+    // Dumps list goroutines mostly in id order already.
+    if (!std::is_sorted(b.ids.begin(), b.ids.end())) std::sort(b.ids.begin(), b.ids.end());
     std::sort(b.creator_ids.begin(), b.creator_ids.end());
     b.creator_ids.erase(std::unique(b.creator_ids.begin(), b.creator_ids.end()),
                         b.creator_ids.end());

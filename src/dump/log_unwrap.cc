@@ -1,7 +1,12 @@
 #include "dump/log_unwrap.h"
 #include "base/strings.h"
 
+#include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +35,11 @@ bool IsSignalName(std::string_view s) {
 }  // namespace
 
 LineKind ClassifyLine(std::string_view s) {
+  size_t open;
+  return ClassifyLine(s, &open);
+}
+
+LineKind ClassifyLine(std::string_view s, size_t* open_paren) {
   if (s.empty()) return LineKind::kBlank;
   switch (s[0]) {
     case '\t':
@@ -69,22 +79,94 @@ LineKind ClassifyLine(std::string_view s) {
   // argument list: "main.(*T).M(0x1, {0x2, 0x3})". Argument lists never
   // contain parentheses, so the last '(' opens them.
   if (s.back() != ')') return LineKind::kOther;
-  size_t open = s.rfind('(');
+  size_t open = RFind(s, '(');
   if (open == 0 || open == std::string_view::npos) return LineKind::kOther;
   if (std::memchr(s.data(), ' ', open) != nullptr) return LineKind::kOther;
+  *open_paren = open;
   return LineKind::kFunction;
 }
 
+#if defined(__SSE2__)
+namespace {
+
+// Bit i set where s[i] is a word character / a space, for 64 bytes.
+void ClassMasks64(const char* s, uint64_t* word, uint64_t* space) {
+  const __m128i blank = _mm_set1_epi8(' ');
+  const __m128i under = _mm_set1_epi8('_');
+  auto in = [](__m128i v, char lo, char hi) {  // lo <= v <= hi, signed bytes
+    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+  };
+  uint64_t w = 0, sp = 0;
+  for (int k = 0; k < 4; ++k) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * k));
+    __m128i is_word = _mm_or_si128(_mm_or_si128(in(v, 'a', 'z'), in(v, 'A', 'Z')),
+                                   _mm_or_si128(in(v, '0', '9'), _mm_cmpeq_epi8(v, under)));
+    w |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(is_word))) << (16 * k);
+    sp |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, blank))))
+          << (16 * k);
+  }
+  *word = w;
+  *space = sp;
+}
+
+}  // namespace
+#endif
+
+// Every line of a prefixed log goes through here, so the usual case (the
+// prefix ends within the first 64 bytes) is matched a token at a time on
+// character-class bitmasks. Whatever that cannot settle (the line or a
+// run ends at the window's edge) is left to the character loop.
 long LogUnwrapper::MatchShape(std::string_view line) const {
+#if defined(__SSE2__)
+  char pad[64];
+  const char* s = line.data();
+  size_t n = line.size() < 64 ? line.size() : 64;
+  if (n < 64) {
+    std::memset(pad, 0, sizeof pad);
+    if (n != 0) std::memcpy(pad, line.data(), n);
+    s = pad;
+  }
+  uint64_t word, space;
+  ClassMasks64(s, &word, &space);
+  const uint64_t valid = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+  word &= valid;
+  space &= valid;
   size_t i = 0;
-  for (size_t t = 0; t < shape_.size(); ++t) {
-    const Token& tok = shape_[t];
+  for (const Token& tok : shape_) {
+    if (i >= n) return MatchShapeSlow(line);
+    if (tok.kind == Token::kByte) {
+      if (s[i] != tok.byte) return -1;
+      ++i;
+      continue;
+    }
+    uint64_t run = (tok.kind == Token::kWord ? word : space) >> i;
+    if ((run & 1) == 0) return -1;
+    uint64_t rest = ~run;
+    if (rest == 0) return MatchShapeSlow(line);  // runs to bit 63 (i == 0)
+    i += static_cast<size_t>(__builtin_ctzll(rest));
+    if (i >= n && n < line.size()) return MatchShapeSlow(line);  // may go on past 64
+  }
+  return static_cast<long>(i);
+#else
+  return MatchShapeSlow(line);
+#endif
+}
+
+long LogUnwrapper::MatchShapeSlow(std::string_view line) const {
+  return MatchTokens(shape_, line);
+}
+
+long LogUnwrapper::MatchTokens(const std::vector<Token>& shape, std::string_view line) {
+  size_t i = 0;
+  for (size_t t = 0; t < shape.size(); ++t) {
+    const Token& tok = shape[t];
     if (i == line.size()) {
       // A line that is all prefix ("<ts> stderr F" with its trailing
       // space trimmed) is a blank dump line.
       bool rest_spaces = true;
-      for (size_t u = t; u < shape_.size(); ++u)
-        rest_spaces &= shape_[u].kind == Token::kSpaces;
+      for (size_t u = t; u < shape.size(); ++u)
+        rest_spaces &= shape[u].kind == Token::kSpaces;
       return rest_spaces ? static_cast<long>(i) : -1;
     }
     switch (tok.kind) {
@@ -106,21 +188,55 @@ long LogUnwrapper::MatchShape(std::string_view line) const {
   return static_cast<long>(i);
 }
 
-void LogUnwrapper::Learn(std::string_view prefix) {
-  shape_.clear();
+std::vector<LogUnwrapper::Token> LogUnwrapper::Tokenize(std::string_view prefix) {
+  std::vector<Token> shape;
   for (size_t i = 0; i < prefix.size();) {
     char c = prefix[i];
     if (IsWord(c)) {
       while (i < prefix.size() && IsWord(prefix[i])) ++i;
-      shape_.push_back({Token::kWord, 0});
+      shape.push_back({Token::kWord, 0});
     } else if (c == ' ') {
       while (i < prefix.size() && prefix[i] == ' ') ++i;
-      shape_.push_back({Token::kSpaces, 0});
+      shape.push_back({Token::kSpaces, 0});
     } else {
-      shape_.push_back({Token::kByte, c});
+      shape.push_back({Token::kByte, c});
       ++i;
     }
   }
+  return shape;
+}
+
+void LogUnwrapper::Learn(std::string_view prefix) { shape_ = Tokenize(prefix); }
+
+namespace {
+// A preamble line that begins a dump, as opposed to one that continues it
+// ("[signal ...", "PC=0x...").
+bool StartsDump(std::string_view s) {
+  return StartsWith(s, "panic: ") || StartsWith(s, "fatal error: ") || StartsWith(s, "SIG") ||
+         StartsWith(s, "Signal ") || StartsWith(s, "unexpected fault address");
+}
+}  // namespace
+
+void LogUnwrapper::ResolveCandidate(std::string_view line) {
+  long n = MatchTokens(cand_shape_, line);
+  std::string_view rest = n >= 0 ? line.substr(static_cast<size_t>(n)) : line;
+  LineKind kind = ClassifyLine(rest);
+  bool continues = kind == LineKind::kHeader || kind == LineKind::kTab ||
+                   (kind == LineKind::kPreamble && !StartsDump(rest)) ||
+                   (n >= 0 && kind == LineKind::kBlank);
+  if (continues) {
+    // Confirmed: learn the prefix and let the dump start be read; `line`
+    // is read next as usual (the prefix may be on the first line only).
+    has_candidate_ = false;
+    shape_.swap(cand_shape_);
+    sink_->DumpLine(cand_rest_, ClassifyLine(cand_rest_));
+    return;
+  }
+  // Text behind the same prefix may go on for a few lines (a panic value
+  // with newlines before Go 1.23 printed them as they are), and an
+  // unprefixed blank line may follow a prefixed first line.
+  bool undecided = (n >= 0 && kind == LineKind::kOther) || (n < 0 && kind == LineKind::kBlank);
+  if (!undecided || ++cand_waited_ > 8) has_candidate_ = false;
 }
 
 bool LogUnwrapper::TryFindDumpStart(std::string_view line) {
@@ -143,9 +259,19 @@ bool LogUnwrapper::TryFindDumpStart(std::string_view line) {
     }
   }
   if (best == std::string_view::npos || best > 256) return false;
-  Learn(line.substr(0, best));
   std::string_view rest = line.substr(best);
-  sink_->DumpLine(rest, ClassifyLine(rest));
+  LineKind kind = ClassifyLine(rest);
+  if (kind != LineKind::kHeader) {
+    // A preamble: wait for the next line to tell (ResolveCandidate).
+    has_candidate_ = true;
+    cand_shape_ = Tokenize(line.substr(0, best));
+    cand_rest_.assign(rest);
+    cand_waited_ = 0;
+    sink_->DumpLine(line, LineKind::kOther);
+    return true;
+  }
+  Learn(line.substr(0, best));
+  sink_->DumpLine(rest, kind);
   return true;
 }
 
@@ -210,6 +336,7 @@ bool LogUnwrapper::TryJson(std::string_view line) {
 
 void LogUnwrapper::Line(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (has_candidate_) ResolveCandidate(line);
   if (!shape_.empty()) {
     long n = MatchShape(line);
     if (n >= 0) {

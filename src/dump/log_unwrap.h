@@ -31,6 +31,9 @@ enum class LineKind {
 
 // What a line is in the dump grammar, judged from the line alone.
 LineKind ClassifyLine(std::string_view line);
+// Same; for a kFunction line also sets *open to the index of the '(' that
+// opens its argument list (the last one).
+LineKind ClassifyLine(std::string_view line, size_t* open);
 
 class LineSink {
  public:
@@ -50,6 +53,9 @@ class LogUnwrapper {
 
   bool saw_prefix() const { return !shape_.empty(); }
   bool saw_json() const { return saw_json_; }
+  // True while lines can skip Line() when ClassifyLine knows them: no
+  // prefix learned and no mid-line dump start waiting for confirmation.
+  bool passthrough() const { return shape_.empty() && !has_candidate_; }
 
  private:
   // A learned prefix shape: runs of word characters match any run of word
@@ -60,13 +66,28 @@ class LogUnwrapper {
   };
   // Length of the prefix of `line` that has the learned shape, or -1.
   long MatchShape(std::string_view line) const;
+  // The same, a character at a time (MatchShape's fallback).
+  long MatchShapeSlow(std::string_view line) const;
+  static long MatchTokens(const std::vector<Token>& shape, std::string_view line);
+  static std::vector<Token> Tokenize(std::string_view prefix);
   void Learn(std::string_view prefix);
+  // Decides a pending mid-line preamble with the line after it (which is
+  // then read as usual).
+  void ResolveCandidate(std::string_view line);
   bool TryJson(std::string_view line);
   bool TryFindDumpStart(std::string_view line);
 
   LineSink* sink_;
   std::vector<Token> shape_;
   bool saw_json_ = false;
+  // "panic: ", "fatal error: " or "SIGxxx: " found mid-line is also what a
+  // log message quoting a panic looks like ("recovered from panic: x"), so
+  // it only counts once the next line is dump text too (a blank line or a
+  // header behind the same prefix, "[signal ...", a TAB line).
+  bool has_candidate_ = false;
+  std::vector<Token> cand_shape_;
+  std::string cand_rest_;  // the line from the dump start on
+  int cand_waited_ = 0;    // lines seen since, that did not decide
 };
 
 }  // namespace leakhound

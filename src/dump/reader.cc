@@ -1,6 +1,7 @@
 // Entry points of src/dump: open an input, decide its form from its first
 // bytes, and stream it through the matching parser.
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,7 +20,9 @@ namespace leakhound {
 
 namespace {
 
-constexpr size_t kChunk = 4 << 20;           // bytes per read()
+// Bytes per read(): small enough that what the kernel copies in is still
+// in cache when it is parsed, and that the buffer costs few page faults.
+constexpr size_t kChunk = 256 << 10;
 constexpr size_t kMaxLine = 64 << 20;        // longer lines are skipped
 constexpr uint64_t kProgressEvery = 32 << 20;
 constexpr uint64_t kDebug2Cap = 64ull << 20;  // runtime/pprof writeGoroutineStacks
@@ -88,17 +91,7 @@ bool ParseLineNumber(std::string_view s, uint64_t* n) {
 
 // Splits buf[0,n) into lines for the parser; returns how many bytes were
 // consumed (the rest is a partial line).
-size_t FeedLines(TextParser& parser, const char* buf, size_t n) {
-  size_t start = 0;
-  while (start < n) {
-    const void* nl = std::memchr(buf + start, '\n', n - start);
-    if (nl == nullptr) break;
-    size_t end = static_cast<size_t>(static_cast<const char*>(nl) - buf);
-    parser.Line(std::string_view(buf + start, end - start));
-    start = end + 1;
-  }
-  return start;
-}
+size_t FeedLines(TextParser& parser, const char* buf, size_t n) { return parser.Lines(buf, n); }
 
 // Aggregated forms are small (one record per distinct stack), so they are
 // read whole, up to a cap, and parsed in memory.
@@ -206,6 +199,15 @@ int ParseStream(const std::function<ssize_t(char*, size_t)>& read_some, std::str
   return 0;
 }
 
+// CPUs this process may run on (taskset, cpusets), not merely online ones.
+unsigned UsableCpus() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<unsigned>(CPU_COUNT(&set));
+#endif
+  return std::thread::hardware_concurrency();
+}
+
 // Reads [begin, end) of a file with pread.
 std::function<ssize_t(char*, size_t)> RangeReader(int fd, uint64_t begin, uint64_t end) {
   auto pos = std::make_shared<uint64_t>(begin);
@@ -221,14 +223,25 @@ std::function<ssize_t(char*, size_t)> RangeReader(int fd, uint64_t begin, uint64
 // Where the second half starts: just after a blank line that precedes a
 // goroutine header, near the middle. 0 if there is none close by.
 uint64_t FindSplit(int fd, uint64_t size) {
-  constexpr size_t kLook = 16u << 20;
-  std::string window(kLook, '\0');
-  uint64_t from = size / 2;
-  ssize_t n = pread(fd, window.data(), kLook, static_cast<off_t>(from));
-  if (n <= 0) return 0;
-  window.resize(static_cast<size_t>(n));
-  size_t at = window.find("\n\ngoroutine ");
-  return at == std::string::npos ? 0 : from + at + 2;
+  constexpr uint64_t kLook = 16u << 20;
+  constexpr size_t kPiece = 64u << 10;  // read piecewise: the mark is usually near
+  constexpr std::string_view kMark = "\n\ngoroutine ";
+  std::unique_ptr<char[]> buf(new char[kPiece + kMark.size()]);
+  const uint64_t from = size / 2;
+  uint64_t pos = from;  // file offset just past the bytes in buf
+  size_t carry = 0;     // bytes kept from the previous piece: a mark may straddle
+  while (pos < from + kLook) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(kPiece, from + kLook - pos));
+    ssize_t n = pread(fd, buf.get() + carry, want, static_cast<off_t>(pos));
+    if (n <= 0) return 0;
+    pos += static_cast<uint64_t>(n);
+    std::string_view w(buf.get(), carry + static_cast<size_t>(n));
+    size_t at = w.find(kMark);
+    if (at != std::string_view::npos) return pos - w.size() + at + 2;
+    carry = std::min(w.size(), kMark.size() - 1);
+    std::memmove(buf.get(), buf.get() + w.size() - carry, carry);
+  }
+  return 0;
 }
 
 // Folds `b` (the second half of one dump) into `a`.
@@ -367,7 +380,7 @@ ReadError ReadDumpFile(const std::string& path, const ReadOptions& options, Dump
       char head[4096];
       ssize_t n = total >= kParallelAtLeast ? pread(fd, head, sizeof head, 0) : 0;
       if (n > 0 && SniffForm(std::string_view(head, static_cast<size_t>(n))) == Form::kText &&
-          std::thread::hardware_concurrency() > 1) {
+          UsableCpus() > 1) {
         DumpSet set;
         if (ReadParallel(fd, total, path, options, &set, &e)) {
           if (e) return e;
@@ -399,6 +412,7 @@ ReadError ReadDumpFile(const std::string& path, const ReadOptions& options, Dump
   out->bytes = 0;
   out->lines = 0;
   TextParser parser(out);
+  parser.set_size_hint(total);  // 0 for pipes
   std::function<void(uint64_t)> progress;
   if (options.progress) progress = [&](uint64_t done) { options.progress(done, total); };
   int err = ParseStream([fd](char* buf, size_t n) { return read(fd, buf, n); }, head, parser, out,

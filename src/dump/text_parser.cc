@@ -2,6 +2,14 @@
 
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <nmmintrin.h>
+#define LEAKHOUND_CRC_KEY_HASH 1
+#endif
+
 #include "base/hash.h"
 #include "base/strings.h"
 
@@ -38,6 +46,44 @@ bool ParseHex(std::string_view s, uint64_t* out) {
     v = v * 16 + static_cast<uint64_t>(d);
   }
   *out = v;
+  return true;
+}
+
+// "FILE:LINE +0xOFF", the usual file line, read in one backward pass.
+// Returns false for any other shape (fp= sp= pc= after it, no offset,
+// odd digits); FileLine's general reading decides those. When it returns
+// true the result is the one the general reading gives.
+bool FastLocation(std::string_view s, size_t* colon, uint64_t* line, uint64_t* off) {
+  const char* p = s.data();
+  size_t i = s.size();
+  uint64_t hex = 0;
+  int shift = 0;
+  while (i > 0 && shift < 64) {
+    char c = p[i - 1];
+    uint64_t d;
+    if (c >= '0' && c <= '9') d = static_cast<uint64_t>(c - '0');
+    else if (c >= 'a' && c <= 'f') d = static_cast<uint64_t>(c - 'a' + 10);
+    else break;
+    hex |= d << shift;
+    shift += 4;
+    --i;
+  }
+  if (shift == 0 || i < 6 || p[i - 1] != 'x' || p[i - 2] != '0' || p[i - 3] != '+' ||
+      p[i - 4] != ' ')
+    return false;
+  i -= 4;
+  uint64_t dec = 0, scale = 1;
+  int digits = 0;
+  while (i > 0 && digits < 19 && IsDigit(p[i - 1])) {
+    dec += static_cast<uint64_t>(p[i - 1] - '0') * scale;
+    scale *= 10;
+    ++digits;
+    --i;
+  }
+  if (digits == 0 || i < 2 || p[i - 1] != ':' || dec > 0xffffffffu) return false;
+  *colon = i - 1;
+  *line = dec;
+  *off = hex;
   return true;
 }
 
@@ -87,12 +133,81 @@ bool ReadQuoted(std::string_view s, size_t* i, std::string* out) {
   return false;
 }
 
+#if defined(__SSE2__)
+// Bit i is set where p[i] is '\n', for 64 bytes.
+inline uint64_t NewlineMask64(const char* p) {
+  const __m128i nl = _mm_set1_epi8('\n');
+  auto part = [&](int k) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl))));
+  };
+  return part(0) | part(1) << 16 | part(2) << 32 | part(3) << 48;
+}
+#endif
+
 }  // namespace
 
+namespace {
+
+#if defined(LEAKHOUND_CRC_KEY_HASH)
+// The raw key is about a kilobyte per goroutine and is hashed for every
+// one. CRC32C hashes 8 bytes per instruction; three lanes keep the unit
+// busy. A weak hash is fine here: a collision costs a compare, and the
+// table's hashes never leave the parser.
+__attribute__((target("sse4.2"))) uint64_t CrcKeyHash(const char* p, size_t n) {
+  const uint64_t total = n;
+  uint64_t a = 0x243f6a88, b = 0x85a308d3, c = 0x13198a2e;
+  while (n >= 24) {
+    uint64_t x, y, z;
+    std::memcpy(&x, p, 8);
+    std::memcpy(&y, p + 8, 8);
+    std::memcpy(&z, p + 16, 8);
+    a = _mm_crc32_u64(a, x);
+    b = _mm_crc32_u64(b, y);
+    c = _mm_crc32_u64(c, z);
+    p += 24;
+    n -= 24;
+  }
+  while (n >= 8) {
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    a = _mm_crc32_u64(a, x);
+    p += 8;
+    n -= 8;
+  }
+  if (n != 0) {
+    uint64_t x = 0;
+    std::memcpy(&x, p, n);
+    b = _mm_crc32_u64(b, x);
+  }
+  return HashMix(a | (b << 32), c ^ (total * 0x9e3779b97f4a7c15ull));
+}
+#endif
+
+uint64_t KeyHash(std::string_view key) {
+#if defined(LEAKHOUND_CRC_KEY_HASH)
+  static const bool crc = __builtin_cpu_supports("sse4.2");
+  if (crc) return CrcKeyHash(key.data(), key.size());
+#endif
+  return HashString(key);
+}
+
+}  // namespace
+
+void KeyBuffer::Grow(size_t k) {
+  size_t cap = cap_ * 2 > n_ + k ? cap_ * 2 : n_ + k;
+  if (cap < 4096) cap = 4096;
+  std::unique_ptr<char[]> bigger(new char[cap]);
+  if (n_ != 0) std::memcpy(bigger.get(), p_.get(), n_);
+  p_.swap(bigger);
+  cap_ = cap;
+}
+
 TextParser::TextParser(DumpSet* out) : out_(out), unwrap_(this) {
-  scratch_.reserve(4096);
   frames_.reserve(64);
-  key_.reserve(4096);
+  key_.Extend(4096);
+  key_.clear();
+  creator_key_.reserve(256);
 }
 
 void TextParser::Warn(std::string_view what, std::string_view line) {
@@ -125,18 +240,68 @@ void TextParser::StartSnapshot() {
   if (!have_snapshot_ && size_hint_ > (1u << 20)) s.ReserveGoroutines(size_hint_ / 256);
   have_snapshot_ = true;
   first_id_set_ = false;
+  relay_ = false;
+  id_slots_.assign(1024, 0);
+  id_count_ = 0;
   raw_stacks_.clear();
   raw_slots_.assign(1024, 0);
   semacquire_checked_.clear();
-  last_state_.clear();
-  last_state_sym_ = 0;
+  for (StateSlot& slot : state_cache_) slot = StateSlot();
 }
 
 void TextParser::Line(std::string_view line, bool partial) {
   ++line_no_;
   partial_line_ = partial;
-  unwrap_.Line(line);
+  OneLine(line);
   partial_line_ = false;
+}
+
+// Until a log prefix has been learned, a line the dump grammar knows goes
+// straight to DumpLine, as LogUnwrapper::Line would send it, minus its
+// virtual hop; everything else takes the unwrapper's full path.
+inline void TextParser::OneLine(std::string_view line) {
+  if (unwrap_.passthrough()) {
+    std::string_view l = line;
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    size_t open;
+    LineKind kind = ClassifyLine(l, &open);
+    if (kind == LineKind::kFunction) {
+      if (mode_ == Mode::kGoroutine) FunctionLine(l, open);
+      return;
+    }
+    if (kind != LineKind::kOther) {
+      TextParser::DumpLine(l, kind);
+      return;
+    }
+  }
+  unwrap_.Line(line);
+}
+
+size_t TextParser::Lines(const char* buf, size_t n) {
+  size_t start = 0;
+#if defined(__SSE2__)
+  // Newlines 64 bytes at a time: dump lines average ~60 bytes, too short
+  // for a memchr call per line to pay off.
+  for (size_t i = 0; i + 64 <= n; i += 64) {
+    uint64_t mask = NewlineMask64(buf + i);
+    while (mask != 0) {
+      size_t end = i + static_cast<size_t>(__builtin_ctzll(mask));
+      mask &= mask - 1;
+      ++line_no_;
+      OneLine(std::string_view(buf + start, end - start));
+      start = end + 1;
+    }
+  }
+#endif
+  while (start < n) {
+    const void* nl = std::memchr(buf + start, '\n', n - start);
+    if (nl == nullptr) break;
+    size_t end = static_cast<size_t>(static_cast<const char*>(nl) - buf);
+    ++line_no_;
+    OneLine(std::string_view(buf + start, end - start));
+    start = end + 1;
+  }
+  return start;
 }
 
 void TextParser::DumpLine(std::string_view line, LineKind kind) {
@@ -168,7 +333,7 @@ void TextParser::DumpLine(std::string_view line, LineKind kind) {
       return;
     case LineKind::kElided:
       if (mode_ == Mode::kGoroutine) {
-        func_pending_ = false;
+        DropPendingFrame();
         if (StartsWith(line, "...additional")) {
           elided_unknown_ = true;
           snap().go_version.AtMost(20);
@@ -193,8 +358,12 @@ void TextParser::DumpLine(std::string_view line, LineKind kind) {
       PreambleLine(line);
       return;
     case LineKind::kOther:
-      if (line == "-----") after_separator_ = true;
-      if (mode_ == Mode::kGoroutine && func_pending_) func_pending_ = false;
+      if (line == "-----") {
+        after_separator_ = true;
+        if (have_snapshot_ && snap().kind == DumpKind::kSignal && !snap().goroutines().empty())
+          relay_ = true;
+      }
+      if (mode_ == Mode::kGoroutine && func_pending_) DropPendingFrame();
       // "goroutine 7 [..." that is not a header we can read.
       if (mode_ != Mode::kPreamble && StartsWith(line, "goroutine ") && line.size() > 10 &&
           IsDigit(line[10]) && line.find('[') != std::string_view::npos) {
@@ -214,8 +383,15 @@ void TextParser::PreambleLine(std::string_view line) {
                        StartsWith(line, "unexpected fault address");
     // A new preamble after goroutines means a second dump in the input,
     // unless it follows GOTRACEBACK=crash's "-----" between threads.
-    if (starts_dump && have_snapshot_ && !snap().goroutines().empty() && !after_separator_) {
-      StartSnapshot();
+    if (starts_dump && have_snapshot_ && !after_separator_) {
+      if (!snap().goroutines().empty()) {
+        StartSnapshot();
+      } else if (mode_ != Mode::kPreamble) {
+        // The preamble before had no goroutines after it (a panic quoted
+        // in a log, GOTRACEBACK=none): it was not this dump's.
+        snap().preamble.clear();
+        snap().kind = DumpKind::kUnknown;
+      }
     }
     if (!have_snapshot_) StartSnapshot();
     Snapshot& s = snap();
@@ -253,9 +429,16 @@ bool TextParser::Header(std::string_view s) {
   std::string_view content = s.substr(open + 2, s.size() - 2 - (open + 2));
 
   if (!have_snapshot_) StartSnapshot();
-  // The first goroutine printed again means a second dump follows.
-  if (first_id_set_ && id == first_id_ && id != 0 && !snap().goroutines().empty()) {
-    StartSnapshot();
+  // A goroutine printed again means a second dump follows -- unless other
+  // Ms are printing what they run after GOTRACEBACK=crash's "-----".
+  repeat_of_ = -1;
+  if (id_count_ != 0) {
+    int64_t seen = FindId(id);
+    if (seen >= 0 && relay_) {
+      repeat_of_ = seen;
+    } else if (seen >= 0 && id != 0) {
+      StartSnapshot();
+    }
   }
   if (!first_id_set_) {
     first_id_ = id;
@@ -263,11 +446,13 @@ bool TextParser::Header(std::string_view s) {
   }
   Snapshot& snapshot = snap();
   if (gp) snapshot.go_version.AtLeast(22);
+  cur_gp_ = gp;
 
   cur_ = Goroutine();
   cur_.id = id;
   frames_.clear();
-  scratch_.clear();
+  key_.clear();
+  creator_key_.clear();
   labels_scratch_.clear();
   func_pending_ = creator_pending_ = has_creator_ = false;
   elided_ = 0;
@@ -275,7 +460,9 @@ bool TextParser::Header(std::string_view s) {
 
   // Go 1.26 GODEBUG=tracebacklabels=1: " labels:{"k": "v", ...}".
   std::string_view rest_after_labels;
-  size_t lab = content.find(" labels:{");
+  size_t lab = std::memchr(content.data(), '{', content.size()) == nullptr
+                   ? std::string_view::npos
+                   : content.find(" labels:{");
   if (lab != std::string_view::npos) {
     size_t close = content.rfind('}');
     if (close != std::string_view::npos && close > lab) {
@@ -299,17 +486,15 @@ bool TextParser::Header(std::string_view s) {
   size_t comma = content.find(", ");
   std::string_view status = content.substr(0, comma);
   // Flags come after the status in this order: (leaked) (scan) (durable).
-  if (!IsDurableReason(status) && Peel(&status, " (durable)")) {
-    cur_.flags |= kDurable;
-  } else if (IsDurableReason(status)) {
-    cur_.flags |= kDurable;
-    snapshot.go_version.AtLeast(25);
-  }
+  // Reasons that end in "(durable)" themselves keep it, and may be
+  // followed by the other flags ("chan receive (durable) (scan)").
+  if (!IsDurableReason(status) && Peel(&status, " (durable)")) cur_.flags |= kDurable;
   if (Peel(&status, " (scan)")) cur_.flags |= kScan;
   if (Peel(&status, " (leaked)")) {
     cur_.flags |= kLeaked;
     snapshot.go_version.AtLeast(26);
   }
+  if (IsDurableReason(status)) cur_.flags |= kDurable;
   if (cur_.has(kDurable)) snapshot.go_version.AtLeast(25);
   if (status.empty()) return false;
 
@@ -338,25 +523,39 @@ bool TextParser::Header(std::string_view s) {
   }
   (void)rest_after_labels;
 
-  if (status != last_state_ || last_state_sym_ == 0) {
-    last_state_.assign(status);
-    last_state_sym_ = snapshot.strings().Intern(status);
-    // Wait reasons whose first or last appearance dates the dump.
-    if (status == "sync.Mutex.Lock" || status == "sync.RWMutex.RLock" ||
-        status == "sync.RWMutex.Lock") {
-      snapshot.go_version.AtLeast(20);
-    } else if (StartsWith(status, "sync.WaitGroup.Wait")) {
-      snapshot.go_version.AtLeast(24);
-    } else if (EndsWith(status, "(synctest)")) {
-      snapshot.go_version.AtLeast(24);
-      snapshot.go_version.AtMost(24);
-    } else if (status == "timer goroutine (idle)") {
-      snapshot.go_version.AtMost(19);
-    }
-  }
-  cur_.state = last_state_sym_;
+  cur_.state = StateSym(status);
   mode_ = Mode::kGoroutine;
   return true;
+}
+
+Sym TextParser::StateSym(std::string_view status) {
+  size_t n = status.size();  // never 0
+  uint32_t h = static_cast<uint32_t>(n) * 0x9e3779b1u ^
+               static_cast<uint8_t>(status[0]) * 0x85ebca6bu ^
+               static_cast<uint8_t>(status[n - 1]) * 0xc2b2ae35u ^
+               static_cast<uint8_t>(status[n / 2]) * 0x27d4eb2fu;
+  StateSlot& slot = state_cache_[h >> 26];
+  if (slot.sym != 0 && slot.len == n && std::memcmp(slot.text, status.data(), n) == 0)
+    return slot.sym;
+  Snapshot& snapshot = snap();
+  Sym sym = snapshot.strings().Intern(status);
+  slot.sym = sym;
+  slot.len = static_cast<uint32_t>(n);
+  slot.text = snapshot.str(sym).data();
+  // Wait reasons whose first or last appearance dates the dump (once per
+  // reason and snapshot is enough: these only narrow the range).
+  if (status == "sync.Mutex.Lock" || status == "sync.RWMutex.RLock" ||
+      status == "sync.RWMutex.Lock") {
+    snapshot.go_version.AtLeast(20);
+  } else if (StartsWith(status, "sync.WaitGroup.Wait")) {
+    snapshot.go_version.AtLeast(24);
+  } else if (EndsWith(status, "(synctest)")) {
+    snapshot.go_version.AtLeast(24);
+    snapshot.go_version.AtMost(24);
+  } else if (status == "timer goroutine (idle)") {
+    snapshot.go_version.AtMost(19);
+  }
+  return sym;
 }
 
 void TextParser::NoteVersionFromName(std::string_view name) {
@@ -378,27 +577,36 @@ void TextParser::NoteVersionFromArgs(std::string_view args) {
   }
 }
 
-void TextParser::FunctionLine(std::string_view line) {
+void TextParser::FunctionLine(std::string_view line) { FunctionLine(line, RFind(line, '(')); }
+
+void TextParser::FunctionLine(std::string_view line, size_t open) {
   if (frames_.size() >= kMaxFrames) return;
-  size_t open = line.rfind('(');
   std::string_view name = line.substr(0, open);
   std::string_view args = line.substr(open + 1, line.size() - open - 2);
+  DropPendingFrame();  // the previous function line got no file line
   pending_ = PendingFrame{};
-  pending_.func_off = static_cast<uint32_t>(scratch_.size());
-  pending_.func_len = static_cast<uint32_t>(name.size());
-  scratch_.append(name);
+  // Key record of a frame: 'F', then length-prefixed function and file,
+  // then the line (FileLine adds those two).
+  pending_start_ = static_cast<uint32_t>(key_.size());
+  uint32_t len = static_cast<uint32_t>(name.size());
+  char* w = key_.Extend(5 + name.size());
+  w[0] = 'F';
+  std::memcpy(w + 1, &len, 4);
+  if (len != 0) std::memcpy(w + 5, name.data(), len);
+  pending_.func_off = pending_start_ + 5;
+  pending_.func_len = len;
   pending_.inlined = args == "...";
   pending_.args_elided =
       !pending_.inlined && args.size() >= 3 && args.find("...") != std::string_view::npos;
   if (!args.empty() && !pending_.inlined) NoteVersionFromArgs(args);
-  NoteVersionFromName(name);
   func_pending_ = true;
 }
 
 void TextParser::FileLine(std::string_view content) {
-  if (StartsWith(content, "goroutine running on other thread")) {
+  if (!content.empty() && content[0] == 'g' &&
+      StartsWith(content, "goroutine running on other thread")) {
     unavailable_ = true;
-    func_pending_ = false;
+    DropPendingFrame();
     return;
   }
   if (!func_pending_ && !creator_pending_) return;
@@ -407,49 +615,71 @@ void TextParser::FileLine(std::string_view content) {
   std::string_view rest = content;
   uint64_t off = 0;
   bool has_off = false;
-  while (true) {
-    size_t sp = rest.rfind(' ');
-    if (sp == std::string_view::npos) break;
-    std::string_view tok = rest.substr(sp + 1);
-    if (StartsWith(tok, "fp=") || StartsWith(tok, "sp=") || StartsWith(tok, "pc=")) {
-      rest = rest.substr(0, sp);
-      continue;
-    }
-    if (StartsWith(tok, "+0x") && ParseHex(tok.substr(3), &off)) {
-      has_off = true;
-      rest = rest.substr(0, sp);
-    }
-    break;
-  }
-  size_t colon = rest.rfind(':');
+  size_t colon;
   uint64_t line_num;
-  if (colon == std::string_view::npos || colon == 0 ||
-      !ParseDec(rest.substr(colon + 1), &line_num) || line_num > 0xffffffffu ||
-      (partial_line_ && !has_off)) {
-    // A cut last line cannot be trusted unless the line number is
-    // followed by more text.
-    if (!partial_line_) Warn("frame location not understood", content);
-    func_pending_ = creator_pending_ = false;
-    return;
+  if (FastLocation(content, &colon, &line_num, &off)) {
+    has_off = true;
+  } else {
+    while (true) {
+      size_t sp = RFind(rest, ' ');
+      if (sp == std::string_view::npos) break;
+      std::string_view tok = rest.substr(sp + 1);
+      if (tok.size() >= 3 && tok[2] == '=' &&
+          (StartsWith(tok, "fp=") || StartsWith(tok, "sp=") || StartsWith(tok, "pc="))) {
+        // From 1.22 the header of a goroutine whose frames carry fp= has
+        // " gp=" (the same condition prints both, goroutineheader).
+        if (tok[0] == 'f' && !cur_gp_) snap().go_version.AtMost(21);
+        rest = rest.substr(0, sp);
+        continue;
+      }
+      if (StartsWith(tok, "+0x") && ParseHex(tok.substr(3), &off)) {
+        has_off = true;
+        rest = rest.substr(0, sp);
+      }
+      break;
+    }
+    colon = RFind(rest, ':');
+    if (colon == std::string_view::npos || colon == 0 ||
+        !ParseDec(rest.substr(colon + 1), &line_num) || line_num > 0xffffffffu ||
+        (partial_line_ && !has_off)) {
+      // A cut last line cannot be trusted unless the line number is
+      // followed by more text.
+      if (!partial_line_) Warn("frame location not understood", content);
+      DropPendingFrame();
+      creator_pending_ = false;
+      return;
+    }
   }
   std::string_view file = rest.substr(0, colon);
-  PendingFrame* f = func_pending_ ? &pending_ : &creator_;
-  f->file_off = static_cast<uint32_t>(scratch_.size());
-  f->file_len = static_cast<uint32_t>(file.size());
-  scratch_.append(file);
-  f->line = static_cast<uint32_t>(line_num);
-  f->pc_offset = static_cast<uint32_t>(off);
+  uint32_t len = static_cast<uint32_t>(file.size());
+  uint32_t line32 = static_cast<uint32_t>(line_num);
   if (func_pending_) {
-    frames_.push_back(pending_);
+    // The rest of the frame's key record. The frame is filled in place:
+    // copying pending_ right after writing its fields would stall.
+    uint32_t at = static_cast<uint32_t>(key_.size());
+    char* w = key_.Extend(8 + file.size());
+    std::memcpy(w, &len, 4);
+    if (len != 0) std::memcpy(w + 4, file.data(), len);
+    std::memcpy(w + 4 + len, &line32, 4);
+    PendingFrame& f = frames_.emplace_back(pending_);
+    f.file_off = at + 4;
+    f.file_len = len;
+    f.line = line32;
+    f.pc_offset = static_cast<uint32_t>(off);
     func_pending_ = false;
   } else {
+    creator_.file_off = static_cast<uint32_t>(creator_key_.size());
+    creator_.file_len = len;
+    creator_key_.append(file);
+    creator_.line = line32;
+    creator_.pc_offset = static_cast<uint32_t>(off);
     has_creator_ = true;
     creator_pending_ = false;
   }
 }
 
 void TextParser::CreatorLine(std::string_view line) {
-  func_pending_ = false;
+  DropPendingFrame();
   std::string_view name = line.substr(11);
   size_t in = name.find(" in goroutine ");
   if (in != std::string_view::npos) {
@@ -462,40 +692,50 @@ void TextParser::CreatorLine(std::string_view line) {
     creator_plain_seen_ = true;
   }
   creator_ = PendingFrame{};
-  creator_.func_off = static_cast<uint32_t>(scratch_.size());
+  creator_key_.clear();
+  creator_.func_off = 0;
   creator_.func_len = static_cast<uint32_t>(name.size());
-  scratch_.append(name);
+  creator_key_.append(name);
   creator_pending_ = true;
 }
 
 void TextParser::EndGoroutine() {
   mode_ = Mode::kOutside;
-  func_pending_ = creator_pending_ = false;
+  DropPendingFrame();
+  creator_pending_ = false;
+  if (!unavailable_ && cur_.flags == 0 && !frames_.empty() && StartsNextStackDump()) {
+    // Move the goroutine read so far (its frames are still raw text) to
+    // the new snapshot; only its state was interned in the old one.
+    std::string state(snap().str(cur_.state));
+    StartSnapshot();
+    cur_.state = StateSym(state);
+    labels_scratch_.clear();
+  }
   Snapshot& snapshot = snap();
 
-  // The raw key: every frame's function, file and line, creator included.
-  key_.clear();
-  auto add_frame = [&](const PendingFrame& f) {
-    key_.append(scratch_, f.func_off, f.func_len);
-    key_.push_back('\0');
-    key_.append(scratch_, f.file_off, f.file_len);
-    key_.push_back('\0');
-    key_.append(reinterpret_cast<const char*>(&f.line), sizeof f.line);
-  };
-  for (const PendingFrame& f : frames_) add_frame(f);
-  key_.push_back(has_creator_ ? 'C' : 'N');
-  if (has_creator_) add_frame(creator_);
+  // The raw key: every frame's function, file and line (already in key_),
+  // then the creator's and the flags.
+  key_.Push(has_creator_ ? 'C' : 'N');
+  if (has_creator_) {
+    std::string_view c(creator_key_);
+    key_.AppendU32(creator_.func_len);
+    key_.Append(c.substr(creator_.func_off, creator_.func_len));
+    key_.AppendU32(creator_.file_len);
+    key_.Append(c.substr(creator_.file_off, creator_.file_len));
+    key_.AppendU32(creator_.line);
+  }
   bool incomplete = elided_unknown_ || cut_;
-  key_.push_back(static_cast<char>((incomplete ? 1 : 0) | (unavailable_ ? 2 : 0)));
-  key_.append(reinterpret_cast<const char*>(&elided_), sizeof elided_);
-  uint64_t h = HashString(key_);
+  key_.Push(static_cast<char>((incomplete ? 1 : 0) | (unavailable_ ? 2 : 0)));
+  key_.AppendU32(elided_);
+  const std::string_view key = key_.view();
+  uint64_t h = KeyHash(key);
 
   uint32_t stack_index = UINT32_MAX;
   size_t mask = raw_slots_.size() - 1;
   size_t slot = h & mask;
   while (uint32_t v = raw_slots_[slot]) {
     const RawStack& r = raw_stacks_[v - 1];
-    if (r.hash == h && r.key == key_) {
+    if (r.hash == h && r.key == key) {
       stack_index = r.stack;
       break;
     }
@@ -503,10 +743,10 @@ void TextParser::EndGoroutine() {
   }
   if (stack_index == UINT32_MAX) {
     StringPool& pool = snapshot.strings();
-    auto intern = [&](const PendingFrame& p) {
+    auto intern = [&](const PendingFrame& p, std::string_view text) {
       Frame f;
-      f.function = pool.Intern(std::string_view(scratch_).substr(p.func_off, p.func_len));
-      f.file = pool.Intern(std::string_view(scratch_).substr(p.file_off, p.file_len));
+      f.function = pool.Intern(std::string_view(text).substr(p.func_off, p.func_len));
+      f.file = pool.Intern(std::string_view(text).substr(p.file_off, p.file_len));
       f.line = p.line;
       f.pc_offset = p.pc_offset;
       f.inlined = p.inlined;
@@ -515,14 +755,17 @@ void TextParser::EndGoroutine() {
     };
     Stack stack;
     stack.frames.reserve(frames_.size());
-    for (const PendingFrame& p : frames_) stack.frames.push_back(intern(p));
+    for (const PendingFrame& p : frames_) {
+      NoteVersionFromName(key.substr(p.func_off, p.func_len));
+      stack.frames.push_back(intern(p, key));
+    }
     stack.has_creator = has_creator_;
-    if (has_creator_) stack.creator = intern(creator_);
+    if (has_creator_) stack.creator = intern(creator_, creator_key_);
     stack.elided_frames = elided_;
     stack.elided_unknown = incomplete;
     stack.unavailable = unavailable_;
     stack_index = snapshot.AddStack(std::move(stack));
-    raw_stacks_.push_back(RawStack{h, stack_index, key_});
+    raw_stacks_.push_back(RawStack{h, stack_index, std::string(key)});
     raw_slots_[slot] = static_cast<uint32_t>(raw_stacks_.size());
     if (raw_stacks_.size() * 2 > raw_slots_.size()) {
       std::vector<uint32_t> bigger(raw_slots_.size() * 2, 0);
@@ -554,8 +797,68 @@ void TextParser::EndGoroutine() {
       }
     }
   }
+  if (repeat_of_ >= 0) {
+    // The same goroutine printed again by the M running it: keep one,
+    // with the stack the first print could not show.
+    size_t at = static_cast<size_t>(repeat_of_);
+    if (snapshot.stack_of(snapshot.goroutines()[at]).unavailable && !unavailable_)
+      snapshot.SetGoroutineStack(at, stack_index);
+    return;
+  }
   if (!labels_scratch_.empty()) cur_.labels = snapshot.AddLabelSet(labels_scratch_);
   snapshot.AddGoroutine(cur_);
+  AddId(static_cast<uint32_t>(snapshot.goroutines().size() - 1));
+}
+
+// runtime.Stack(buf, true) -- pprof's debug=2 -- stops the world and
+// prints its caller first, as the only goroutine running with a stack.
+// Another one like it, in a dump with no preamble that began that way, is
+// the caller of a second runtime.Stack whose output was appended.
+bool TextParser::StartsNextStackDump() {
+  const Snapshot& s = snap();
+  if (s.kind != DumpKind::kUnknown || s.goroutines().empty() || s.str(cur_.state) != "running")
+    return false;
+  const Goroutine& first = s.goroutines().front();
+  return s.str(first.state) == "running" && first.flags == 0 && !s.stack_of(first).unavailable &&
+         !s.stack_of(first).frames.empty();
+}
+
+namespace {
+// Goroutine ids are mostly dense and in order: neighbouring ids get
+// neighbouring slots; the high bits spread ids that share low bits.
+inline size_t IdSlot(uint64_t id, size_t mask) {
+  return static_cast<size_t>(id ^ (id >> 20) ^ (id >> 40)) & mask;
+}
+}  // namespace
+
+int64_t TextParser::FindId(uint64_t id) {
+  const std::vector<Goroutine>& gs = snap().goroutines();
+  size_t mask = id_slots_.size() - 1;
+  for (size_t i = IdSlot(id, mask);; i = (i + 1) & mask) {
+    uint32_t v = id_slots_[i];
+    if (v == 0) return -1;
+    if (gs[v - 1].id == id) return static_cast<int64_t>(v - 1);
+  }
+}
+
+void TextParser::AddId(uint32_t index) {
+  const std::vector<Goroutine>& gs = snap().goroutines();
+  if ((id_count_ + 1) * 2 > id_slots_.size()) {
+    std::vector<uint32_t> bigger(id_slots_.size() * 2, 0);
+    size_t m = bigger.size() - 1;
+    for (uint32_t v : id_slots_) {
+      if (v == 0) continue;
+      size_t j = IdSlot(gs[v - 1].id, m);
+      while (bigger[j] != 0) j = (j + 1) & m;
+      bigger[j] = v;
+    }
+    id_slots_.swap(bigger);
+  }
+  size_t mask = id_slots_.size() - 1;
+  size_t i = IdSlot(gs[index].id, mask);
+  while (id_slots_[i] != 0) i = (i + 1) & mask;
+  id_slots_[i] = index + 1;
+  ++id_count_;
 }
 
 void TextParser::Finish(bool last_line_complete) {

@@ -8,6 +8,8 @@
 #define LEAKHOUND_DUMP_TEXT_PARSER_H_
 
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +20,34 @@
 
 namespace leakhound {
 
+// Bytes appended without zero-filling or per-call length checks; the raw
+// stack key is rebuilt in one per goroutine.
+class KeyBuffer {
+ public:
+  const char* data() const { return p_.get(); }
+  size_t size() const { return n_; }
+  std::string_view view() const { return std::string_view(p_.get(), n_); }
+  void clear() { n_ = 0; }
+  void truncate(size_t n) { n_ = n; }
+  // Room for k more bytes at the end; returns where they go.
+  char* Extend(size_t k) {
+    if (cap_ - n_ < k) Grow(k);
+    char* at = p_.get() + n_;
+    n_ += k;
+    return at;
+  }
+  void Append(std::string_view s) {
+    if (!s.empty()) std::memcpy(Extend(s.size()), s.data(), s.size());
+  }
+  void AppendU32(uint32_t v) { std::memcpy(Extend(sizeof v), &v, sizeof v); }
+  void Push(char c) { *Extend(1) = c; }
+
+ private:
+  void Grow(size_t k);
+  std::unique_ptr<char[]> p_;
+  size_t n_ = 0, cap_ = 0;
+};
+
 class TextParser : private LineSink {
  public:
   // Appends the snapshots it finds to out->snapshots and warnings to
@@ -27,6 +57,9 @@ class TextParser : private LineSink {
   // One input line, without its '\n'. A trailing '\r' is ignored.
   // `partial` marks a last line that had no newline: it may be cut.
   void Line(std::string_view line, bool partial = false);
+  // Every complete line in buf[0,n); returns the bytes consumed (the rest
+  // is a line without its newline yet). Same as Line() on each, faster.
+  size_t Lines(const char* buf, size_t n);
   // End of input. `last_line_complete` is false when the input did not end
   // with a newline (the last line given to Line() may be cut).
   void Finish(bool last_line_complete);
@@ -39,7 +72,7 @@ class TextParser : private LineSink {
 
  private:
   struct PendingFrame {
-    uint32_t func_off, func_len;  // into scratch_
+    uint32_t func_off, func_len;  // into key_ (frames) or creator_key_
     uint32_t file_off, file_len;
     uint32_t line, pc_offset;
     bool inlined, args_elided;
@@ -54,6 +87,19 @@ class TextParser : private LineSink {
   void CreatorLine(std::string_view line);
   void PreambleLine(std::string_view line);
   void EndGoroutine();
+  // A function line that got no file line is not part of the stack (its
+  // name still dates the dump; names of frames that made it into a stack
+  // are looked at once per distinct stack, in EndGoroutine).
+  void DropPendingFrame() {
+    if (func_pending_) {
+      NoteVersionFromName(key_.view().substr(pending_.func_off, pending_.func_len));
+      key_.truncate(pending_start_);
+    }
+    func_pending_ = false;
+  }
+  void OneLine(std::string_view line);
+  void FunctionLine(std::string_view line, size_t open);  // open: the last '('
+  Sym StateSym(std::string_view status);
   void StartSnapshot();
   void VersionFromCreators();
   Snapshot& snap() { return out_->snapshots.back(); }
@@ -70,13 +116,14 @@ class TextParser : private LineSink {
   bool first_id_set_ = false;
   size_t warnings_dropped_ = 0;
 
-  // The goroutine being read. Strings live in scratch_ until the goroutine
-  // ends; the stack is then looked up by a hash of its raw key, so a stack
-  // seen before costs no interning at all.
+  // The goroutine being read. Its frames are written straight into the
+  // raw stack key as they are read (function, file and line of each,
+  // length-prefixed); when the goroutine ends the stack is looked up by a
+  // hash of that key, so a stack seen before costs no interning at all.
   Goroutine cur_;
-  std::string scratch_;
   std::vector<PendingFrame> frames_;
   bool func_pending_ = false;   // a function line waits for its file line
+  uint32_t pending_start_ = 0;  // where its bytes start in key_
   PendingFrame pending_{};
   bool creator_pending_ = false;
   bool has_creator_ = false;
@@ -87,9 +134,22 @@ class TextParser : private LineSink {
   bool cut_ = false;            // the stack is incomplete (input cut)
   bool partial_line_ = false;   // the line being read may be cut
   bool after_separator_ = false;  // just saw "-----" (GOTRACEBACK=crash)
+  // Past a "-----" in a signal dump: the blocks after it are other Ms'
+  // (GOTRACEBACK=crash), printing goroutines already in the snapshot again.
+  bool relay_ = false;
+  int64_t repeat_of_ = -1;      // the goroutine being read was printed already, at this index
+  bool cur_gp_ = false;         // its header had " gp=0x.." (Go 1.22+)
+  // Goroutines of the current snapshot by id: slot = index+1 into its
+  // goroutines, 0 empty. An id printed twice means a second dump.
+  std::vector<uint32_t> id_slots_;
+  size_t id_count_ = 0;
+  int64_t FindId(uint64_t id);
+  void AddId(uint32_t index);
+  bool StartsNextStackDump();
   LabelSet labels_scratch_;
   std::string state_scratch_;
-  std::string key_;             // raw stack key, rebuilt per goroutine
+  KeyBuffer key_;               // raw stack key, rebuilt per goroutine
+  std::string creator_key_;     // the creator's part, appended at the end
   uint64_t size_hint_ = 0;
   bool creator_plain_seen_ = false;   // "created by X" in this snapshot
   bool creator_suffix_seen_ = false;  // "created by X in goroutine N"
@@ -103,9 +163,14 @@ class TextParser : private LineSink {
   std::vector<RawStack> raw_stacks_;
   std::vector<uint32_t> raw_slots_;  // index+1, 0 empty
   std::vector<bool> semacquire_checked_;  // per stack index
-  // Last state seen and its Sym: consecutive goroutines often share it.
-  std::string last_state_;
-  Sym last_state_sym_ = 0;
+  // States seen in this snapshot, by a hash of their text: a handful of
+  // wait reasons cover a million goroutines. text points into the pool.
+  struct StateSlot {
+    Sym sym = 0;
+    uint32_t len = 0;
+    const char* text = nullptr;
+  };
+  StateSlot state_cache_[64];
 };
 
 }  // namespace leakhound

@@ -1,5 +1,11 @@
 #include "model/snapshot.h"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+#include <cstdint>
+
 #include "base/hash.h"
 
 namespace leakhound {
@@ -16,6 +22,22 @@ const char* DumpKindName(DumpKind k) {
 }
 
 Snapshot::Snapshot() : stack_slots_(256, 0) { label_sets_.emplace_back(); }
+
+void Snapshot::ReserveGoroutines(size_t n) {
+  goroutines_.reserve(n);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  // A million goroutines take ~50 MB: in 2 MiB pages that is a few dozen
+  // page faults instead of ~12,000, each costly under a hypervisor. Only
+  // a hint; the kernel may ignore it.
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  uintptr_t data = reinterpret_cast<uintptr_t>(goroutines_.data());
+  uintptr_t begin = (data + kHuge - 1) & ~(kHuge - 1);
+  uintptr_t end = (data + goroutines_.capacity() * sizeof(Goroutine)) & ~(kHuge - 1);
+  if (data != 0 && end > begin + kHuge) {
+    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  }
+#endif
+}
 
 void Snapshot::HashStack(Stack& s) {
   // Syms are stable within one snapshot, so hashing them is enough here;

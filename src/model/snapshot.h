@@ -129,9 +129,11 @@ class Snapshot {
     goroutines_.push_back(g);
     total_ += g.count;
   }
+  // Points goroutine i at another stack (a later, fuller print of it).
+  void SetGoroutineStack(size_t i, uint32_t stack) { goroutines_[i].stack = stack; }
   // Room for n goroutines up front: a large dump then never copies the
   // vector while growing (untouched capacity costs no resident memory).
-  void ReserveGoroutines(size_t n) { goroutines_.reserve(n); }
+  void ReserveGoroutines(size_t n);
   // Goroutines in the process (sum of counts), not entries.
   uint64_t total_goroutines() const { return total_; }
 

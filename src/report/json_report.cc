@@ -109,17 +109,36 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
 
   root["grouping"] = view.grouping == Grouping::kExact ? "exact" : "loose";
   root["buckets_total"] = view.buckets_total;
-  // Buckets and findings are serialised one by one as they are built: the
-  // whole document as one DOM costs ~10x its text (150+ MB for a
-  // million-goroutine dump).
-  std::string buckets_text, findings_text;
-  auto append = [](std::string* to, const Json& j) {
+  if (view.verdict) {
+    root["series"] = Json{{"snapshots", view.verdict->series_length},
+                          {"times_known", view.verdict->times_known}};
+    root["ignored"] = view.verdict->ignored;
+  }
+  // Dumps are untrusted: invalid UTF-8 is replaced rather than thrown on.
+  std::string head = root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  head.resize(head.size() - 2);  // drop "\n}"
+  out << head << ",\n  \"buckets\": [";
+  // Buckets and findings are serialised and written one by one as they
+  // are built: the whole document as one DOM costs ~10x its text (150+ MB
+  // for a million-goroutine dump), and even its text is tens of MB.
+  bool first = true;
+  std::string indented;
+  auto write = [&out, &first, &indented](const Json& j) {
     std::string text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-    *to += to->empty() ? "\n    " : ",\n    ";
-    for (char c : text) {
-      *to += c;
-      if (c == '\n') *to += "    ";
+    indented.assign(first ? "\n    " : ",\n    ");
+    first = false;
+    size_t start = 0;  // indent every line by four more spaces
+    while (true) {
+      size_t nl = text.find('\n', start);
+      if (nl == std::string::npos) {
+        indented.append(text, start, std::string::npos);
+        break;
+      }
+      indented.append(text, start, nl + 1 - start);
+      indented.append("    ");
+      start = nl + 1;
     }
+    out.write(indented.data(), static_cast<std::streamsize>(indented.size()));
   };
   for (const Bucket* b : view.buckets) {
     const Stack& stack = s.stacks()[b->stack];
@@ -141,14 +160,14 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
     j["frames"] = frames;
     j["elided_frames"] = stack.elided_unknown ? -1 : static_cast<int64_t>(stack.elided_frames);
     j["stack_unavailable"] = stack.unavailable;
-    append(&buckets_text, j);
+    write(j);
   }
+  out << (first ? "]" : "\n  ]");
 
   if (view.verdict) {
     const Verdict& v = *view.verdict;
-    root["series"] = Json{{"snapshots", v.series_length}, {"times_known", v.times_known}};
-    root["ignored"] = v.ignored;
-
+    out << ",\n  \"findings\": [";
+    first = true;
     for (const Finding* f : view.findings) {
       const Bucket& b = v.buckets[f->bucket];
       const Stack& stack = s.stacks()[b.stack];
@@ -191,15 +210,10 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
       j["explanation"] = f->pattern->explanation;
       j["fix"] = f->pattern->fix;
       j["fix_snippet"] = f->pattern->fix_snippet;
-      append(&findings_text, j);
+      write(j);
     }
+    out << (first ? "]" : "\n  ]");
   }
-  // Dumps are untrusted: invalid UTF-8 is replaced rather than thrown on.
-  std::string head = root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-  head.resize(head.size() - 2);  // drop "\n}"
-  out << head << ",\n  \"buckets\": [" << buckets_text << (buckets_text.empty() ? "]" : "\n  ]");
-  if (view.verdict)
-    out << ",\n  \"findings\": [" << findings_text << (findings_text.empty() ? "]" : "\n  ]");
   out << "\n}\n";
 }
 
