@@ -116,27 +116,6 @@ void AddNetFlags(CLI::App* app, NetFlags* f) {
       ->group(group);
 }
 
-bool ParseDuration(const std::string& text, long* ms) {
-  size_t i = 0;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  if (i == 0) return false;
-  char* end = nullptr;
-  std::string num = text.substr(0, i);
-  double v = std::strtod(num.c_str(), &end);
-  if (end != num.c_str() + num.size() || !std::isfinite(v)) return false;
-  std::string unit = text.substr(i);
-  double scale;
-  if (unit == "ms") scale = 1;
-  else if (unit == "s" || unit.empty()) scale = 1000;
-  else if (unit == "m") scale = 60'000;
-  else if (unit == "h") scale = 3'600'000;
-  else return false;
-  double r = v * scale;
-  if (r < 0 || r > 86'400'000.0 * 365) return false;
-  *ms = static_cast<long>(r);
-  return true;
-}
-
 int LoadInputs(const std::vector<std::string>& inputs, const NetFlags& net, LoadedInputs* out) {
   if (std::count(inputs.begin(), inputs.end(), "-") > 1) {
     std::cerr << "leakhound: standard input (-) can be given only once\n";

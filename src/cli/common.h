@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <re2/re2.h>
 
+#include "base/duration.h"
 #include "collect/http_fetch.h"
 #include "dump/dump.h"
 
@@ -44,8 +45,6 @@ struct NetFlags {
 };
 void AddNetFlags(CLI::App* app, NetFlags* flags);
 
-// "30s", "500ms", "2m", "1h", "1.5s" -> milliseconds; false if malformed.
-bool ParseDuration(const std::string& text, long* ms);
 
 // Everything read from the inputs, oldest first. A URL with --samples N
 // gives N DumpSets with their fetch times.

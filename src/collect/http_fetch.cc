@@ -4,15 +4,9 @@
 
 #include <mutex>
 
+#include "collect/curl_easy.h"
+
 namespace leakhound {
-
-namespace {
-
-struct Sink {
-  std::string* body;
-  uint64_t max;
-  bool too_large = false;
-};
 
 size_t OnData(char* data, size_t size, size_t n, void* user) {
   Sink* sink = static_cast<Sink*>(user);
@@ -25,10 +19,12 @@ size_t OnData(char* data, size_t size, size_t n, void* user) {
   return bytes;
 }
 
-void GlobalInit() {
+void CurlGlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
+
+namespace {
 
 std::string MiB(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
@@ -47,16 +43,12 @@ std::string ProfileUrl(const std::string& input, const std::string& profile,
   return base + "/debug/pprof/" + profile + "?debug=" + debug;
 }
 
-FetchResult HttpGet(const std::string& url, const FetchOptions& options) {
-  GlobalInit();
-  FetchResult res;
-  CURL* curl = curl_easy_init();
-  if (!curl) {
-    res.error = FetchError::kUnreachable;
-    res.message = url + ": cannot start an HTTP client";
-    return res;
-  }
-  Sink sink{&res.body, options.max_bytes};
+bool PrepareEasy(void* handle, const std::string& url, const FetchOptions& options,
+                 EasyState* state) {
+  CURL* curl = static_cast<CURL*>(handle);
+  state->url = url;
+  state->sink = Sink{&state->result.body, options.max_bytes};
+  state->errbuf[0] = 0;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -68,7 +60,7 @@ FetchResult HttpGet(const std::string& url, const FetchOptions& options) {
   curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnData);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &state->sink);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "leakhound/0.1");
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -81,20 +73,26 @@ FetchResult HttpGet(const std::string& url, const FetchOptions& options) {
     curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
     curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER, options.bearer_token.c_str());
   }
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, state->errbuf);
+  state->max_bytes = options.max_bytes;
+  state->max_redirects = options.max_redirects;
+  return true;
+}
 
-  CURLcode rc = curl_easy_perform(curl);
+void FinishEasy(void* handle, int code, EasyState* state) {
+  CURL* curl = static_cast<CURL*>(handle);
+  CURLcode rc = static_cast<CURLcode>(code);
+  FetchResult& res = state->result;
+  const std::string& url = state->url;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &res.status);
   char* ctype = nullptr;
   if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype)
     res.content_type = ctype;
-  curl_easy_cleanup(curl);
 
-  std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-  if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+  std::string detail = state->errbuf[0] ? state->errbuf : curl_easy_strerror(rc);
+  if (state->sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
     res.error = FetchError::kTooLarge;
-    res.message = url + ": response larger than " + MiB(options.max_bytes) +
+    res.message = url + ": response larger than " + MiB(state->max_bytes) +
                   " (raise --max-size, or ask for a smaller form with --form 1)";
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     res.error = FetchError::kTimeout;
@@ -104,7 +102,7 @@ FetchResult HttpGet(const std::string& url, const FetchOptions& options) {
     res.message = url + ": bad URL (" + detail + ")";
   } else if (rc == CURLE_TOO_MANY_REDIRECTS) {
     res.error = FetchError::kHttpStatus;
-    res.message = url + ": more than " + std::to_string(options.max_redirects) + " redirects";
+    res.message = url + ": more than " + std::to_string(state->max_redirects) + " redirects";
   } else if (rc != CURLE_OK) {
     res.error = FetchError::kUnreachable;
     res.message = url + ": " + detail;
@@ -116,7 +114,49 @@ FetchResult HttpGet(const std::string& url, const FetchOptions& options) {
     res.message = url + ": HTTP " + std::to_string(res.status) + (first.empty() ? "" : ": " + first);
   }
   if (res.error != FetchError::kNone) res.body.clear();
-  return res;
+}
+
+FetchResult HttpGet(const std::string& url, const FetchOptions& options) {
+  CurlGlobalInit();
+  CURL* curl = curl_easy_init();
+  if (!curl) {
+    FetchResult res;
+    res.error = FetchError::kUnreachable;
+    res.message = url + ": cannot start an HTTP client";
+    return res;
+  }
+  EasyState state;
+  PrepareEasy(curl, url, options, &state);
+  CURLcode rc = curl_easy_perform(curl);
+  FinishEasy(curl, rc, &state);
+  curl_easy_cleanup(curl);
+  return std::move(state.result);
+}
+
+FetchResult HttpPost(const std::string& url, const std::string& body,
+                     const std::string& content_type, const FetchOptions& options) {
+  CurlGlobalInit();
+  CURL* curl = curl_easy_init();
+  if (!curl) {
+    FetchResult res;
+    res.error = FetchError::kUnreachable;
+    res.message = url + ": cannot start an HTTP client";
+    return res;
+  }
+  EasyState state;
+  PrepareEasy(curl, url, options, &state);
+  // A POST must not be replayed to wherever a redirect points.
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  std::string header = "Content-Type: " + content_type;
+  curl_slist* headers = curl_slist_append(nullptr, header.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  CURLcode rc = curl_easy_perform(curl);
+  FinishEasy(curl, rc, &state);
+  curl_easy_cleanup(curl);
+  curl_slist_free_all(headers);
+  return std::move(state.result);
 }
 
 }  // namespace leakhound

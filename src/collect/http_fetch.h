@@ -42,6 +42,10 @@ struct FetchResult {
 };
 
 FetchResult HttpGet(const std::string& url, const FetchOptions& options);
+// POSTs `body` (alert webhooks). Same limits as HttpGet; the response
+// body is capped and ignored by callers.
+FetchResult HttpPost(const std::string& url, const std::string& body,
+                     const std::string& content_type, const FetchOptions& options);
 
 bool IsUrl(std::string_view s);
 

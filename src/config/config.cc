@@ -6,6 +6,7 @@
 #include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
+#include "base/duration.h"
 #include "patterns/pattern.h"
 
 namespace leakhound {
@@ -37,6 +38,112 @@ std::string Dirname(const std::string& path) {
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
+}
+
+long Duration(const std::string& path, const YAML::Node& node, const std::string& what,
+              bool allow_zero = false) {
+  std::string text = Get<std::string>(path, node, what.c_str());
+  long ms = 0;
+  if (!ParseDuration(text, &ms) || (!allow_zero && ms <= 0))
+    Fail(path, node, what + ": expected a duration like 500ms, 30s, 5m, 6h or 30d");
+  return ms;
+}
+
+// An environment variable named in the file; secrets stay out of it.
+std::string FromEnv(const std::string& path, const YAML::Node& node, const std::string& what) {
+  std::string name = Get<std::string>(path, node, what.c_str());
+  const char* v = std::getenv(name.c_str());
+  if (v == nullptr || *v == 0) Fail(path, node, what + ": environment variable " + name + " is not set");
+  return v;
+}
+
+void ReadTargets(const std::string& path, const YAML::Node& val, Config* cfg) {
+  if (!val.IsSequence()) Fail(path, val, "targets: expected a list of targets");
+  for (const auto& item : val) {
+    if (!item.IsMap()) Fail(path, item, "targets: each target is a mapping with at least url");
+    TargetConfig t;
+    t.origin = fmt::format("{}:{}", path, item.Mark().line + 1);
+    for (const auto& f : item) {
+      std::string k = Get<std::string>(path, f.first, "key");
+      if (k == "name") t.name = Get<std::string>(path, f.second, "name");
+      else if (k == "url") t.url = Get<std::string>(path, f.second, "url");
+      else if (k == "interval") t.interval_ms = Duration(path, f.second, "interval");
+      else if (k == "bearer") t.bearer = Get<std::string>(path, f.second, "bearer");
+      else if (k == "bearer_env") t.bearer = FromEnv(path, f.second, "bearer_env");
+      else if (k == "basic_auth") t.basic_auth = Get<std::string>(path, f.second, "basic_auth");
+      else if (k == "basic_auth_env") t.basic_auth = FromEnv(path, f.second, "basic_auth_env");
+      else if (k == "ca_file") t.ca_file = Get<std::string>(path, f.second, "ca_file");
+      else if (k == "labels") {
+        if (!f.second.IsMap()) Fail(path, f.second, "labels: expected a mapping");
+        for (const auto& l : f.second)
+          t.labels[Get<std::string>(path, l.first, "label")] =
+              Get<std::string>(path, l.second, "label value");
+      } else {
+        Fail(path, f.first, "unknown target key \"" + k +
+                                "\" (known: name, url, interval, bearer, bearer_env, "
+                                "basic_auth, basic_auth_env, ca_file, labels)");
+      }
+    }
+    if (t.url.empty()) Fail(path, item, "target without url");
+    if (!t.url.starts_with("http://") && !t.url.starts_with("https://"))
+      Fail(path, item, "url: expected http:// or https://, got \"" + t.url + "\"");
+    if (t.name.empty()) t.name = t.url;
+    for (const TargetConfig& o : cfg->targets)
+      if (o.name == t.name) Fail(path, item, "two targets named \"" + t.name + "\"");
+    cfg->targets.push_back(std::move(t));
+  }
+}
+
+void ReadWatch(const std::string& path, const YAML::Node& val, WatchConfig* w) {
+  if (!val.IsMap()) Fail(path, val, "watch: expected a mapping");
+  for (const auto& f : val) {
+    std::string k = Get<std::string>(path, f.first, "key");
+    auto count = [&](size_t lo, size_t hi) {
+      double d = Get<double>(path, f.second, k.c_str());
+      if (d < static_cast<double>(lo) || d > static_cast<double>(hi))
+        Fail(path, f.second, fmt::format("{}: must be between {} and {}", k, lo, hi));
+      return static_cast<size_t>(d);
+    };
+    if (k == "interval") w->interval_ms = Duration(path, f.second, k);
+    else if (k == "detail_gap") w->detail_gap_ms = Duration(path, f.second, k, true);
+    else if (k == "timeout") w->timeout_ms = Duration(path, f.second, k);
+    else if (k == "window") w->window = count(2, 1000);
+    else if (k == "store_buckets") w->store_buckets = count(1, 10000);
+    else if (k == "db") w->db = Get<std::string>(path, f.second, "db");
+    else if (k == "webhook") w->webhook = Get<std::string>(path, f.second, "webhook");
+    else if (k == "command") w->command = Get<std::string>(path, f.second, "command");
+    else if (k == "alert_at") {
+      w->alert_at = Get<std::string>(path, f.second, "alert_at");
+      if (w->alert_at != "leak" && w->alert_at != "suspect")
+        Fail(path, f.second, "alert_at: expected leak or suspect");
+    } else if (k == "retention") {
+      if (!f.second.IsMap()) Fail(path, f.second, "retention: expected a mapping");
+      for (const auto& r : f.second) {
+        std::string rk = Get<std::string>(path, r.first, "key");
+        if (rk == "full") w->retention_full_ms = Duration(path, r.second, rk);
+        else if (rk == "step") w->retention_step_ms = Duration(path, r.second, rk);
+        else if (rk == "max") w->retention_max_ms = Duration(path, r.second, rk);
+        else Fail(path, r.first, "unknown retention key \"" + rk + "\" (known: full, step, max)");
+      }
+      if (w->retention_max_ms < w->retention_full_ms)
+        Fail(path, f.second, "retention: max must not be shorter than full");
+    } else {
+      Fail(path, f.first, "unknown watch key \"" + k +
+                              "\" (known: interval, window, detail_gap, timeout, db, "
+                              "alert_at, webhook, command, retention, store_buckets)");
+    }
+  }
+}
+
+void ReadServe(const std::string& path, const YAML::Node& val, ServeConfig* s) {
+  if (!val.IsMap()) Fail(path, val, "serve: expected a mapping");
+  for (const auto& f : val) {
+    std::string k = Get<std::string>(path, f.first, "key");
+    if (k == "addr") s->addr = Get<std::string>(path, f.second, "addr");
+    else if (k == "token") s->token = Get<std::string>(path, f.second, "token");
+    else if (k == "token_env") s->token = FromEnv(path, f.second, "token_env");
+    else Fail(path, f.first, "unknown serve key \"" + k + "\" (known: addr, token, token_env)");
+  }
 }
 
 }  // namespace
@@ -146,9 +253,15 @@ bool LoadConfig(const std::string& path, Config* out, std::string* error) {
         }
         for (std::string& r : cfg.source_roots)
           if (!r.empty() && r[0] != '/') r = Dirname(path) + "/" + r;
+      } else if (key == "targets") {
+        ReadTargets(path, val, &cfg);
+      } else if (key == "watch") {
+        ReadWatch(path, val, &cfg.watch);
+      } else if (key == "serve") {
+        ReadServe(path, val, &cfg.serve);
       } else {
-        Fail(path, kv.first,
-             "unknown key \"" + key + "\" (known: thresholds, ignore, source)");
+        Fail(path, kv.first, "unknown key \"" + key +
+                                 "\" (known: thresholds, ignore, source, targets, watch, serve)");
       }
     }
   } catch (const ConfigError& e) {

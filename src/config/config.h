@@ -9,11 +9,23 @@
 //       reason: workers wait for jobs by design
 //     - regex: '^go\.etcd\.io/'
 //   source: [., ../vendor-src]
+//   targets:                       # for `leakhound watch`
+//     - name: api-1
+//       url: http://10.0.0.5:6060
+//       interval: 15s              # default: watch.interval
+//       bearer_env: API_TOKEN      # or bearer:, basic_auth_env:, basic_auth:
+//       ca_file: /etc/ssl/internal.pem
+//       labels: {team: payments}
+//   watch: {interval: 30s, window: 20, detail_gap: 5m, timeout: 10s,
+//           db: leakhound.db, alert_at: leak, webhook: https://..., command: ./page.sh,
+//           retention: {full: 6h, step: 5m, max: 30d}, store_buckets: 50}
+//   serve: {addr: 127.0.0.1:7070, token_env: LEAKHOUND_TOKEN}
 //
 // Unknown keys are errors: a typo must not silently disable a rule.
 #ifndef LEAKHOUND_CONFIG_CONFIG_H_
 #define LEAKHOUND_CONFIG_CONFIG_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,11 +33,46 @@
 
 namespace leakhound {
 
+// One service for `leakhound watch` to poll.
+struct TargetConfig {
+  std::string name;
+  std::string url;
+  long interval_ms = 0;  // 0: WatchConfig::interval_ms
+  std::string bearer;
+  std::string basic_auth;  // "user:password"
+  std::string ca_file;
+  std::map<std::string, std::string> labels;
+  std::string origin;  // "FILE:LINE"
+};
+
+struct WatchConfig {
+  long interval_ms = 30'000;
+  long detail_gap_ms = 300'000;  // least time between debug=2 fetches of one target
+  long timeout_ms = 10'000;      // per fetch
+  size_t window = 20;            // snapshots per target in the series analysis
+  size_t store_buckets = 50;     // buckets per snapshot kept in the store
+  std::string db;                // default "leakhound.db"
+  std::string alert_at = "leak"; // suspect | leak
+  std::string webhook;
+  std::string command;
+  long retention_full_ms = 6 * 3'600'000L;
+  long retention_step_ms = 5 * 60'000L;
+  long retention_max_ms = 30 * 86'400'000L;
+};
+
+struct ServeConfig {
+  std::string addr;   // default 127.0.0.1:7070
+  std::string token;  // bearer token the server asks for; empty: none
+};
+
 struct Config {
   std::string path;  // empty when no file was found
   Thresholds thresholds;
   std::vector<IgnoreRule> ignore;
   std::vector<std::string> source_roots;  // relative to the file's folder
+  std::vector<TargetConfig> targets;
+  WatchConfig watch;
+  ServeConfig serve;
 };
 
 // Looks for .leakhound.yaml in `dir` and its parents; empty if none.
