@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Cost of `leakhound watch` on a fleet: TARGETS real Go pprof endpoints
+# (testdata/go/fleet, one process listening on TARGETS loopback ports) polled
+# every second for SECONDS. Prints polls done, leakhound's CPU time in all
+# and per poll, its share of one core, peak RSS, the SQLite size and that
+# size projected to a day.
+#
+#   bench/watch_load.sh BUILD_DIR [TARGETS=200] [SECONDS=60]
+#
+# Needs BUILD_DIR/leakhound (with `watch`), go, /usr/bin/time and curl.
+# Work files (config, DB, logs) go to BUILD_DIR/watch-load/.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+[ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [TARGETS=200] [SECONDS=60]" >&2; exit 2; }
+BUILD=$(cd "$1" && pwd)
+TARGETS=${2:-200}
+DURATION_S=${3:-60}  # not $SECONDS: bash owns that name
+[[ "$TARGETS" =~ ^[0-9]+$ && "$TARGETS" -ge 1 ]] || { echo "TARGETS must be a positive number" >&2; exit 2; }
+[[ "$DURATION_S" =~ ^[0-9]+$ && "$DURATION_S" -ge 1 ]] || { echo "SECONDS must be a positive number" >&2; exit 2; }
+LH="$BUILD/leakhound"
+[ -x "$LH" ] || { echo "no $LH: build first (make build)" >&2; exit 2; }
+"$LH" watch --help > /dev/null 2>&1 || { echo "$LH has no working 'watch' subcommand" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
+
+# Go needs writable caches even where HOME is unset, as in the Makefile.
+export GOCACHE=${GOCACHE:-$BUILD/go-cache} GOPATH=${GOPATH:-$BUILD/go-path} GO111MODULE=on
+WORK="$BUILD/watch-load"
+mkdir -p "$WORK"
+(cd "$ROOT/testdata/go/fleet" && go build -o "$BUILD/fleet" .)
+
+fleet_pid=""
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+  if [ -n "$fleet_pid" ]; then
+    kill "$fleet_pid" 2>/dev/null || true
+    wait "$fleet_pid" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+"$BUILD/fleet" -n "$TARGETS" > "$WORK/fleet.out" 2> "$WORK/fleet.err" &
+fleet_pid=$!
+for _ in $(seq 1 300); do
+  grep -qx ready "$WORK/fleet.out" 2>/dev/null && break
+  kill -0 "$fleet_pid" 2>/dev/null || { echo "fleet died: $(cat "$WORK/fleet.err")" >&2; exit 1; }
+  sleep 0.1
+done
+grep -qx ready "$WORK/fleet.out" || { echo "fleet not ready after 30 s" >&2; exit 1; }
+
+CONFIG="$WORK/targets.yaml"
+{
+  echo "targets:"
+  grep '^http://' "$WORK/fleet.out" | awk '{printf "  - name: fleet-%04d\n    url: %s\n", NR, $0}'
+} > "$CONFIG"
+n_urls=$(grep -c '^http://' "$WORK/fleet.out")
+[ "$n_urls" -eq "$TARGETS" ] || { echo "fleet printed $n_urls URLs, wanted $TARGETS" >&2; exit 1; }
+first_url=$(grep -m1 '^http://' "$WORK/fleet.out")
+# "goroutine profile: total N" heads debug=1; sed reads it all (no SIGPIPE).
+total() { curl -s --max-time 5 "$first_url/debug/pprof/goroutine?debug=1" | sed -n '1s/^goroutine profile: total //p' || true; }
+before=$(total)
+
+# The fleet's own CPU time, to tell how much of the machine the targets
+# took while leakhound ran (both share it on a small box).
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+fleet_t0=$(ticks "$fleet_pid")
+
+DB="$WORK/load.db"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "watching $TARGETS targets every 1s for ${DURATION_S}s (fleet: $before goroutines per target at start)"
+set +e
+# timeout only guards against a hung watch; GNU time still sees leakhound's
+# usage, as timeout reaps it.
+/usr/bin/time -v -o "$WORK/time.txt" \
+  timeout -k 10 $((DURATION_S + 120)) \
+  "$LH" watch --config "$CONFIG" --interval 1s --duration "${DURATION_S}s" --db "$DB" --quiet \
+  > "$WORK/watch.out" 2> "$WORK/watch.err"
+rc=$?
+set -e
+fleet_t1=$(ticks "$fleet_pid")
+after=$(total)
+[ "$rc" -eq 0 ] || echo "note: leakhound watch exited $rc (stderr: $(tail -3 "$WORK/watch.err" | tr '\n' ' '))"
+
+tv() { sed -n "s/^[[:space:]]*$1: //p" "$WORK/time.txt" | tail -1; }
+user=$(tv 'User time (seconds)')
+sys=$(tv 'System time (seconds)')
+rss_kb=$(tv 'Maximum resident set size (kbytes)')
+wall=$(tv 'Elapsed (wall clock) time (h:mm:ss or m:ss)')
+if [ -z "$user" ] || [ -z "$sys" ] || [ -z "$rss_kb" ] || [ -z "$wall" ]; then
+  echo "cannot read $WORK/time.txt" >&2
+  exit 1
+fi
+wall_s=$(echo "$wall" | awk -F: '{s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s}')
+cpu=$(awk "BEGIN{print $user + $sys}")
+
+# Polls done: from the JSON summary watch prints on stdout, under whichever
+# of these names it uses; else from a "polls: N" text line.
+polls=""
+if jq -e . "$WORK/watch.out" > /dev/null 2>&1; then
+  polls=$(jq -rs 'last | (.polls // .polls_done // .polls_ok // .summary.polls // .totals.polls //
+           ([.targets[]? | (.polls // .polls_ok // 0)] | if length > 0 then add else empty end)) // empty' \
+           "$WORK/watch.out" 2>/dev/null || true)
+fi
+[ -n "$polls" ] || polls=$(grep -Eio 'polls[^0-9]{0,12}[0-9]+' "$WORK/watch.out" | grep -o '[0-9]*$' | tail -1 || true)
+expected=$((TARGETS * DURATION_S))
+
+db_bytes=0
+for f in "$DB" "$DB-wal"; do
+  [ -f "$f" ] && db_bytes=$((db_bytes + $(stat -c %s "$f")))
+done
+
+printf '%-28s %s\n' "polls done" "${polls:-unknown (no summary on stdout)} of $expected scheduled"
+printf '%-28s %.2f s (user %s + sys %s) over %.1f s wall\n' "leakhound CPU" "$cpu" "$user" "$sys" "$wall_s"
+if [[ "$polls" =~ ^[0-9]+$ && "$polls" -gt 0 ]]; then
+  printf '%-28s %.3f ms\n' "CPU per poll" "$(awk "BEGIN{print $cpu * 1000 / $polls}")"
+else
+  printf '%-28s %.3f ms (per scheduled poll)\n' "CPU per poll" "$(awk "BEGIN{print $cpu * 1000 / $expected}")"
+fi
+printf '%-28s %.1f %% of one core\n' "leakhound CPU share" "$(awk "BEGIN{print ($wall_s > 0) ? 100 * $cpu / $wall_s : 0}")"
+printf '%-28s %d MB\n' "peak RSS" $((rss_kb / 1024))
+printf '%-28s %.2f MB (%s)\n' "DB size" "$(awk "BEGIN{print $db_bytes / 1048576}")" "$DB"
+printf '%-28s %.0f MB/day (%s s scaled to 86400 s; retention compacts older data, so an upper bound)\n' \
+  "DB size projected" "$(awk "BEGIN{print $db_bytes * 86400 / $DURATION_S / 1048576}")" "$DURATION_S"
+printf '%-28s %.1f %% of one core; goroutines per target %s -> %s\n' "fleet (targets) CPU share" \
+  "$(awk "BEGIN{print ($wall_s > 0) ? 100 * ($fleet_t1 - $fleet_t0) / $hz / $wall_s : 0}")" "$before" "$after"
+exit "$rc"
