@@ -5,7 +5,7 @@
 //
 // Phase 1: N targets (default 200) for H simulated hours (default 1): cost
 // per snapshot, size after the hour, per-table sizes, and a projection.
-// Phase 2: a small fleet (default 10 targets) for longer (default 8 h)
+// Phase 2: a small fleet (default 5 targets) for longer (default 7 h)
 // with Retain() every 10 simulated minutes and the default policy, so the
 // 6 h full-detail window fills and thinning starts: observed sizes, scaled
 // to N targets.
@@ -214,8 +214,8 @@ std::unique_ptr<Store> Fresh(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int targets = 200, small_targets = 10;
-  double hours = 1, small_hours = 8;
+  int targets = 200, small_targets = 5;
+  double hours = 1, small_hours = 7;
   std::string dir = "/tmp";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
