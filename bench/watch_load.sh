@@ -74,7 +74,7 @@ set +e
 # usage, as timeout reaps it.
 /usr/bin/time -v -o "$WORK/time.txt" \
   timeout -k 10 $((DURATION_S + 120)) \
-  "$LH" watch --config "$CONFIG" --interval 1s --duration "${DURATION_S}s" --db "$DB" --quiet \
+  "$LH" watch --config "$CONFIG" --interval 1s --duration "${DURATION_S}s" --db "$DB" --format json \
   > "$WORK/watch.out" 2> "$WORK/watch.err"
 rc=$?
 set -e
@@ -94,15 +94,15 @@ fi
 wall_s=$(echo "$wall" | awk -F: '{s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s}')
 cpu=$(awk "BEGIN{print $user + $sys}")
 
-# Polls done: from the JSON summary watch prints on stdout, under whichever
-# of these names it uses; else from a "polls: N" text line.
-polls=""
-if jq -e . "$WORK/watch.out" > /dev/null 2>&1; then
-  polls=$(jq -rs 'last | (.polls // .polls_done // .polls_ok // .summary.polls // .totals.polls //
-           ([.targets[]? | (.polls // .polls_ok // 0)] | if length > 0 then add else empty end)) // empty' \
-           "$WORK/watch.out" 2>/dev/null || true)
+# Polls done and what came of them, from the summary watch prints at exit
+# (--format json, schema leakhound/watch/v1).
+polls="" failed="?" details="?" findings="?"
+if jq -e .polls "$WORK/watch.out" > /dev/null 2>&1; then
+  polls=$(jq -r .polls "$WORK/watch.out")
+  failed=$(jq -r '[.targets[].errors] | add // 0' "$WORK/watch.out")
+  details=$(jq -r '[.targets[].detail_fetches] | add // 0' "$WORK/watch.out")
+  findings=$(jq -r '.findings | length' "$WORK/watch.out")
 fi
-[ -n "$polls" ] || polls=$(grep -Eio 'polls[^0-9]{0,12}[0-9]+' "$WORK/watch.out" | grep -o '[0-9]*$' | tail -1 || true)
 expected=$((TARGETS * DURATION_S))
 
 db_bytes=0
@@ -110,7 +110,7 @@ for f in "$DB" "$DB-wal"; do
   [ -f "$f" ] && db_bytes=$((db_bytes + $(stat -c %s "$f")))
 done
 
-printf '%-28s %s\n' "polls done" "${polls:-unknown (no summary on stdout)} of $expected scheduled"
+printf '%-28s %s\n' "polls done" "${polls:-unknown (no summary on stdout)} of $expected scheduled; $failed failed, $details debug=2 fetches, $findings open findings"
 printf '%-28s %.2f s (user %s + sys %s) over %.1f s wall\n' "leakhound CPU" "$cpu" "$user" "$sys" "$wall_s"
 if [[ "$polls" =~ ^[0-9]+$ && "$polls" -gt 0 ]]; then
   printf '%-28s %.3f ms\n' "CPU per poll" "$(awk "BEGIN{print $cpu * 1000 / $polls}")"
