@@ -56,6 +56,30 @@ struct LintFlags {
 CLI::App* AddLintCommand(CLI::App* app, LintFlags* flags);
 int RunLint(const LintFlags& flags);
 
+struct WatchFlags {
+  std::vector<std::string> urls;
+  std::string config;
+  bool no_config = false;
+  std::string interval, duration, db, detail_gap, alert_at, webhook, command, form;
+  size_t window = 0;
+  std::string serve, token;
+  std::string format = "text";
+  std::string fail_on;
+  std::string timeout, connect_timeout;
+  uint64_t max_size_mb = 64;
+  std::string ca_file, user, bearer;
+  bool quiet = false;
+};
+CLI::App* AddWatchCommand(CLI::App* app, WatchFlags* flags);
+int RunWatch(const WatchFlags& flags);
+
+struct ServeFlags {
+  std::string db, addr, token, window, config;
+  bool no_config = false;
+};
+CLI::App* AddServeCommand(CLI::App* app, ServeFlags* flags);
+int RunServe(const ServeFlags& flags);
+
 }  // namespace leakhound
 
 #endif  // LEAKHOUND_CLI_COMMANDS_H_

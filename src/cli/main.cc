@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
   CLI::App* diff = AddDiffCommand(&app, &diff_flags);
   LintFlags lint_flags;
   CLI::App* lint = AddLintCommand(&app, &lint_flags);
+  WatchFlags watch_flags;
+  CLI::App* watch = AddWatchCommand(&app, &watch_flags);
+  ServeFlags serve_flags;
+  CLI::App* serve = AddServeCommand(&app, &serve_flags);
   CLI::App* patterns = app.add_subcommand("patterns", "List the leak patterns leakhound knows");
   std::string explain_id;
   CLI::App* explain = app.add_subcommand("explain", "Explain a leak pattern and its fix");
@@ -46,6 +50,8 @@ int main(int argc, char** argv) {
   if (analyze->parsed()) return RunAnalyze(analyze_flags);
   if (diff->parsed()) return RunDiff(diff_flags);
   if (lint->parsed()) return RunLint(lint_flags);
+  if (watch->parsed()) return RunWatch(watch_flags);
+  if (serve->parsed()) return RunServe(serve_flags);
   if (patterns->parsed()) {
     WritePatternList(std::cout);
     return kExitOk;

@@ -112,7 +112,10 @@ void ReadWatch(const std::string& path, const YAML::Node& val, WatchConfig* w) {
     else if (k == "db") w->db = Get<std::string>(path, f.second, "db");
     else if (k == "webhook") w->webhook = Get<std::string>(path, f.second, "webhook");
     else if (k == "command") w->command = Get<std::string>(path, f.second, "command");
-    else if (k == "alert_at") {
+    else if (k == "form") {
+      w->form = Get<std::string>(path, f.second, "form");
+      if (w->form != "proto" && w->form != "1") Fail(path, f.second, "form: expected proto or 1");
+    } else if (k == "alert_at") {
       w->alert_at = Get<std::string>(path, f.second, "alert_at");
       if (w->alert_at != "leak" && w->alert_at != "suspect")
         Fail(path, f.second, "alert_at: expected leak or suspect");
@@ -129,7 +132,7 @@ void ReadWatch(const std::string& path, const YAML::Node& val, WatchConfig* w) {
         Fail(path, f.second, "retention: max must not be shorter than full");
     } else {
       Fail(path, f.first, "unknown watch key \"" + k +
-                              "\" (known: interval, window, detail_gap, timeout, db, "
+                              "\" (known: interval, window, detail_gap, timeout, form, db, "
                               "alert_at, webhook, command, retention, store_buckets)");
     }
   }

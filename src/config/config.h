@@ -16,7 +16,7 @@
 //       bearer_env: API_TOKEN      # or bearer:, basic_auth_env:, basic_auth:
 //       ca_file: /etc/ssl/internal.pem
 //       labels: {team: payments}
-//   watch: {interval: 30s, window: 20, detail_gap: 5m, timeout: 10s,
+//   watch: {interval: 30s, window: 20, detail_gap: 5m, timeout: 10s, form: proto,
 //           db: leakhound.db, alert_at: leak, webhook: https://..., command: ./page.sh,
 //           retention: {full: 6h, step: 5m, max: 30d}, store_buckets: 50}
 //   serve: {addr: 127.0.0.1:7070, token_env: LEAKHOUND_TOKEN}
@@ -53,6 +53,7 @@ struct WatchConfig {
   size_t store_buckets = 50;     // buckets per snapshot kept in the store
   std::string db;                // default "leakhound.db"
   std::string alert_at = "leak"; // suspect | leak
+  std::string form = "proto";    // routine polls: proto | 1
   std::string webhook;
   std::string command;
   long retention_full_ms = 6 * 3'600'000L;

@@ -114,7 +114,8 @@ inline RunResult Run(const std::vector<std::string>& argv, const RunOptions& o =
       }
     }
     if (!signalled && o.then_signal && !o.wait_for.empty() &&
-        r.out.find(o.wait_for) != std::string::npos) {
+        (r.out.find(o.wait_for) != std::string::npos ||
+         r.err.find(o.wait_for) != std::string::npos)) {
       kill(pid, o.then_signal);
       signalled = true;
     }
@@ -132,14 +133,17 @@ inline RunResult Run(const std::vector<std::string>& argv, const RunOptions& o =
 // line containing `ready_prefix`, then left running until Stop().
 class Service {
  public:
-  Service(const std::vector<std::string>& argv, const std::string& ready_prefix) {
+  // stderr_too: also look for the ready line on stderr (leakhound prints
+  // "dashboard at URL" there, keeping stdout for its report).
+  Service(const std::vector<std::string>& argv, const std::string& ready_prefix,
+          bool stderr_too = false) {
     int out[2];
     if (pipe(out)) throw std::runtime_error("pipe");
     pid_ = fork();
     if (pid_ == 0) {
       dup2(out[1], 1);
       int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, 2);
+      dup2(stderr_too ? out[1] : devnull, 2);
       close(out[0]);
       close(out[1]);
       std::vector<char*> args;
@@ -172,6 +176,33 @@ class Service {
   ~Service() { Stop(); }
   // The rest of the ready line, e.g. the URL after "listening ".
   const std::string& ready_line() const { return line_; }
+  pid_t pid() const { return pid_; }
+  // Sends `sig`, waits up to `timeout_ms` for the exit, and returns the
+  // exit status (128+signal), reading what it still prints into *output.
+  int SignalAndWait(int sig, int timeout_ms, std::string* output = nullptr) {
+    if (pid_ <= 0) return -1;
+    kill(pid_, sig);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    int st = 0;
+    while (true) {
+      char buf[4096];
+      pollfd p{fd_, POLLIN, 0};
+      if (fd_ >= 0 && poll(&p, 1, 50) > 0) {
+        ssize_t n = read(fd_, buf, sizeof buf);
+        if (n > 0 && output) output->append(buf, static_cast<size_t>(n));
+      }
+      pid_t r = waitpid(pid_, &st, WNOHANG);
+      if (r == pid_) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &st, 0);
+        pid_ = -1;
+        return -2;
+      }
+    }
+    pid_ = -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  }
   void Stop() {
     if (pid_ > 0) {
       kill(pid_, SIGKILL);

@@ -1,0 +1,363 @@
+#include "serve/server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "base/duration.h"
+#include "patterns/pattern.h"
+#include "report/html_report.h"
+
+namespace leakhound {
+
+namespace {
+
+using Json = nlohmann::json;
+
+int64_t WallMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Json ParseOr(const std::string& text, Json fallback) {
+  Json j = Json::parse(text, nullptr, false);
+  return j.is_discarded() ? fallback : j;
+}
+
+Json SeriesJson(const std::vector<SeriesPoint>& points) {
+  Json out = Json::array();
+  for (const SeriesPoint& p : points)
+    out.push_back(Json::array({p.time_ms, p.ok ? Json(p.value) : Json(nullptr)}));
+  return out;
+}
+
+// Prometheus label values: backslash, quote and newline escaped.
+std::string Label(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+// Constant-time for equal lengths: the token must not leak through timing.
+bool SameSecret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size() || b.empty()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+}  // namespace
+
+bool ParseListenAddress(const std::string& text, std::string* host, int* port) {
+  std::string h = "127.0.0.1", p = text;
+  size_t colon = text.rfind(':');
+  if (colon != std::string::npos) {
+    h = text.substr(0, colon);
+    p = text.substr(colon + 1);
+    if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+    if (h.empty()) h = "127.0.0.1";
+  }
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  int n = std::stoi(p);
+  if (n > 65535) return false;
+  *host = h;
+  *port = n;
+  return true;
+}
+
+Json DashboardFromStore(Store& store, const DashboardQuery& q) {
+  Json doc;
+  doc["schema"] = "leakhound/dashboard/v1";
+  doc["generated_ms"] = q.now_ms;
+  doc["live"] = true;
+  Json targets = Json::array(), buckets = Json::array(), findings = Json::array();
+  std::map<int64_t, std::string> names;
+  for (const StoredTarget& t : store.Targets()) {
+    names[t.id] = t.name;
+    if (!q.target.empty() && t.name != q.target) continue;
+    Json jt;
+    jt["name"] = t.name;
+    jt["url"] = t.url;
+    jt["labels"] = ParseOr(t.labels_json, Json::object());
+    std::optional<SnapshotRecord> last = store.LatestSnapshot(t.id);
+    jt["up"] = last && last->ok;
+    jt["last_error"] = last && !last->ok ? last->error : "";
+    jt["last_poll_ms"] = last ? last->time_ms : 0;
+    uint64_t total = 0;
+    Json by_state = Json::object();
+    // The last good snapshot says where goroutines are; a gap says only
+    // that the target is down.
+    std::optional<SnapshotRecord> good = last;
+    if (last && !last->ok) good.reset();
+    if (good) {
+      total = good->total;
+      for (const StateCount& sc : good->by_state) by_state[sc.state] = sc.count;
+      // The largest buckets, so a target without findings still shows
+      // where its goroutines are.
+      size_t shown = 0;
+      for (const StoredBucket& b : good->buckets) {
+        if (shown++ >= 5) break;
+        Json jb;
+        jb["target"] = t.name;
+        jb["signature"] = b.signature;
+        jb["state"] = b.state;
+        jb["count"] = b.count;
+        jb["function"] = b.top_function;
+        jb["file"] = b.top_file;
+        jb["line"] = b.top_line;
+        jb["creator"] = b.creator;
+        jb["stack"] = b.stack_text;
+        jb["growth_per_hour"] = 0;
+        jb["growing"] = false;
+        jb["series"] = SeriesJson(store.BucketSeries(t.id, b.signature, q.since_ms));
+        buckets.push_back(std::move(jb));
+      }
+    }
+    jt["total"] = total;
+    jt["by_state"] = by_state;
+    jt["totals"] = SeriesJson(store.TotalSeries(t.id, q.since_ms));
+    targets.push_back(std::move(jt));
+  }
+
+  size_t listed = 0;
+  for (const StoredFinding& f : store.Findings(0, false)) {
+    if (f.resolved_ms != 0 && f.resolved_ms < q.since_ms) continue;
+    const std::string& target = names[f.target_id];
+    if (!q.target.empty() && target != q.target) continue;
+    if (!q.pattern.empty() && f.pattern != q.pattern) continue;
+    if (++listed > 500) break;
+    const Pattern* p = FindPattern(f.pattern);
+    Json jf;
+    jf["target"] = target;
+    jf["id"] = std::to_string(f.id);
+    jf["pattern"] = f.pattern;
+    jf["title"] = p ? p->title : f.pattern;
+    jf["severity"] = f.severity;
+    jf["confidence"] = std::round(f.confidence * 1000) / 1000;
+    jf["count"] = f.count;
+    jf["function"] = f.function;
+    jf["file"] = f.file;
+    jf["line"] = f.line;
+    jf["creator_function"] = f.creator_function;
+    jf["creator_file"] = f.creator_file;
+    jf["creator_line"] = f.creator_line;
+    jf["explanation"] = p ? p->explanation : "";
+    jf["fix"] = p ? p->fix : "";
+    jf["fix_snippet"] = p ? p->fix_snippet : "";
+    jf["reasons"] = ParseOr(f.reasons_json, Json::array());
+    jf["stack"] = f.stack_text;
+    jf["first_seen_ms"] = f.first_seen_ms;
+    jf["last_seen_ms"] = f.last_seen_ms;
+    jf["status"] = f.resolved_ms == 0 ? "open" : "resolved";
+    jf["growth_per_hour"] = f.growth_per_hour;
+    findings.push_back(std::move(jf));
+    if (f.resolved_ms == 0) {
+      // The finding's bucket gets its growth chart.
+      bool have = false;
+      for (Json& b : buckets)
+        if (b["target"] == target && b["signature"] == f.signature) {
+          b["growth_per_hour"] = f.growth_per_hour;
+          b["growing"] = f.growth_per_hour > 0;
+          have = true;
+        }
+      if (!have) {
+        Json jb;
+        jb["target"] = target;
+        jb["signature"] = f.signature;
+        jb["state"] = "";
+        jb["count"] = f.count;
+        jb["function"] = f.function;
+        jb["file"] = f.file;
+        jb["line"] = f.line;
+        jb["creator"] = f.creator_function;
+        jb["stack"] = f.stack_text;
+        jb["growth_per_hour"] = f.growth_per_hour;
+        jb["growing"] = f.growth_per_hour > 0;
+        jb["series"] = SeriesJson(store.BucketSeries(f.target_id, f.signature, q.since_ms));
+        buckets.push_back(std::move(jb));
+      }
+    }
+  }
+  doc["targets"] = std::move(targets);
+  doc["buckets"] = std::move(buckets);
+  doc["findings"] = std::move(findings);
+  return doc;
+}
+
+std::string MetricsFromStore(Store& store, const std::vector<TargetStatus>* live) {
+  std::ostringstream out;
+  std::vector<StoredTarget> targets = store.Targets();
+  std::map<int64_t, std::optional<SnapshotRecord>> latest;
+  for (const StoredTarget& t : targets) latest[t.id] = store.LatestSnapshot(t.id);
+
+  out << "# HELP leakhound_target_up 1 if the last poll of the target succeeded.\n"
+         "# TYPE leakhound_target_up gauge\n";
+  for (const StoredTarget& t : targets) {
+    const auto& l = latest[t.id];
+    out << fmt::format("leakhound_target_up{{target=\"{}\"}} {}\n", Label(t.name), l && l->ok ? 1 : 0);
+  }
+  out << "# HELP leakhound_goroutines Goroutines in the target's last good snapshot, by state.\n"
+         "# TYPE leakhound_goroutines gauge\n";
+  for (const StoredTarget& t : targets) {
+    const auto& l = latest[t.id];
+    if (!l || !l->ok) continue;
+    for (const StateCount& sc : l->by_state)
+      out << fmt::format("leakhound_goroutines{{target=\"{}\",state=\"{}\"}} {}\n", Label(t.name),
+                         Label(sc.state), sc.count);
+  }
+  out << "# HELP leakhound_bucket_goroutines Goroutines in each of the target's largest buckets "
+         "(same stack and state).\n"
+         "# TYPE leakhound_bucket_goroutines gauge\n";
+  for (const StoredTarget& t : targets) {
+    const auto& l = latest[t.id];
+    if (!l || !l->ok) continue;
+    size_t n = 0;
+    for (const StoredBucket& b : l->buckets) {
+      if (n++ >= 10) break;
+      out << fmt::format(
+          "leakhound_bucket_goroutines{{target=\"{}\",bucket=\"{}\",function=\"{}\",location=\"{}:{}\","
+          "state=\"{}\"}} {}\n",
+          Label(t.name), b.signature, Label(b.top_function), Label(b.top_file), b.top_line,
+          Label(b.state), b.count);
+    }
+  }
+  out << "# HELP leakhound_open_findings Open findings by target, pattern and severity.\n"
+         "# TYPE leakhound_open_findings gauge\n";
+  std::map<std::tuple<int64_t, std::string, std::string>, uint64_t> open;
+  for (const StoredFinding& f : store.Findings(0, true)) ++open[{f.target_id, f.pattern, f.severity}];
+  std::map<int64_t, std::string> names;
+  for (const StoredTarget& t : targets) names[t.id] = t.name;
+  for (const auto& [key, n] : open)
+    out << fmt::format("leakhound_open_findings{{target=\"{}\",pattern=\"{}\",severity=\"{}\"}} {}\n",
+                       Label(names[std::get<0>(key)]), Label(std::get<1>(key)),
+                       Label(std::get<2>(key)), n);
+  if (live) {
+    out << "# HELP leakhound_scrape_errors_total Failed polls since leakhound started.\n"
+           "# TYPE leakhound_scrape_errors_total counter\n";
+    for (const TargetStatus& s : *live)
+      out << fmt::format("leakhound_scrape_errors_total{{target=\"{}\"}} {}\n", Label(s.name), s.errors);
+    out << "# HELP leakhound_polls_total Polls since leakhound started.\n"
+           "# TYPE leakhound_polls_total counter\n";
+    for (const TargetStatus& s : *live)
+      out << fmt::format("leakhound_polls_total{{target=\"{}\"}} {}\n", Label(s.name), s.polls);
+  } else {
+    out << "# HELP leakhound_scrape_errors Failed polls in the retained history.\n"
+           "# TYPE leakhound_scrape_errors gauge\n";
+    for (const StoredTarget& t : targets) {
+      uint64_t errors = 0;
+      for (const SeriesPoint& p : store.TotalSeries(t.id, 0)) errors += p.ok ? 0 : 1;
+      out << fmt::format("leakhound_scrape_errors{{target=\"{}\"}} {}\n", Label(t.name), errors);
+    }
+  }
+  return out.str();
+}
+
+DashboardServer::DashboardServer() = default;
+
+DashboardServer::~DashboardServer() { Stop(); }
+
+bool DashboardServer::Start(const ServeOptions& options, std::string* error) {
+  options_ = options;
+  store_ = Store::Open(options.db_path, error);
+  if (!store_) return false;
+  http_ = std::make_unique<httplib::Server>();
+  httplib::Server& s = *http_;
+  // Nothing is uploaded; keep requests small and slow clients short.
+  s.set_payload_max_length(64 * 1024);
+  s.set_read_timeout(5, 0);
+  s.set_write_timeout(10, 0);
+  s.set_keep_alive_timeout(5);
+  s.set_default_headers({{"X-Content-Type-Options", "nosniff"},
+                         {"Referrer-Policy", "no-referrer"},
+                         {"X-Frame-Options", "DENY"}});
+  auto authorized = [this](const httplib::Request& req, httplib::Response& res) {
+    if (options_.token.empty()) return true;
+    std::string h = req.get_header_value("Authorization");
+    if (h.starts_with("Bearer ") && SameSecret(h.substr(7), options_.token)) return true;
+    res.status = 401;
+    res.set_header("WWW-Authenticate", "Bearer");
+    res.set_content("unauthorized\n", "text/plain");
+    return false;
+  };
+  std::string page = RenderDashboardPage(true);
+  s.Get("/", [page](const httplib::Request&, httplib::Response& res) {
+    // Scripts and styles are inlined in the page; nothing loads from
+    // elsewhere, and data only comes from this origin.
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                   "connect-src 'self'; img-src data:");
+    res.set_content(page, "text/html; charset=utf-8");
+  });
+  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  s.Get("/api/dashboard", [this, authorized](const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, res)) return;
+    DashboardQuery q;
+    q.target = req.get_param_value("target");
+    q.pattern = req.get_param_value("pattern");
+    q.now_ms = WallMs();
+    long window = options_.window_ms;
+    std::string since = req.get_param_value("window");
+    if (!since.empty() && (!ParseDuration(since, &window) || window <= 0)) {
+      res.status = 400;
+      res.set_content("window: expected a duration like 15m or 6h\n", "text/plain");
+      return;
+    }
+    q.since_ms = q.now_ms - window;
+    Json doc;
+    {
+      std::lock_guard<std::mutex> lock(store_mu_);
+      doc = DashboardFromStore(*store_, q);
+    }
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(doc.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+  });
+  s.Get("/metrics", [this, authorized](const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, res)) return;
+    std::vector<TargetStatus> live;
+    if (options_.live_status) live = options_.live_status();
+    std::string text;
+    {
+      std::lock_guard<std::mutex> lock(store_mu_);
+      text = MetricsFromStore(*store_, options_.live_status ? &live : nullptr);
+    }
+    res.set_content(text, "text/plain; version=0.0.4");
+  });
+
+  if (options.port == 0) {
+    port_ = s.bind_to_any_port(options.host);
+    if (port_ < 0) port_ = 0;
+  } else {
+    port_ = s.bind_to_port(options.host, options.port) ? options.port : 0;
+  }
+  if (port_ == 0) {
+    *error = fmt::format("{}:{}: cannot listen (address in use or not local?)", options.host,
+                         options.port);
+    http_.reset();
+    store_.reset();
+    return false;
+  }
+  thread_ = std::thread([this] { http_->listen_after_bind(); });
+  return true;
+}
+
+void DashboardServer::Stop() {
+  if (http_) http_->stop();
+  if (thread_.joinable()) thread_.join();
+  http_.reset();
+  store_.reset();
+}
+
+}  // namespace leakhound

@@ -1,0 +1,377 @@
+#include "watch/watcher.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "analyze/buckets.h"
+
+namespace leakhound {
+
+namespace {
+
+int64_t SteadyMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+int64_t WallMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string Hex16(uint64_t v) { return fmt::format("{:016x}", v); }
+
+// Where a finding points, for matching a debug=2 finding to a debug=1 one:
+// the two forms group differently (states, creators), lines agree.
+std::string LocationKey(const Snapshot& s, const Frame& f) {
+  return fmt::format("{}|{}|{}", s.str(f.function), s.str(f.file), f.line);
+}
+
+constexpr int64_t kRetainEveryMs = 10 * 60 * 1000;
+constexpr uint64_t kDetailTag = 1ull << 63;
+
+}  // namespace
+
+std::string StackText(const Snapshot& s, const Stack& stack) {
+  std::string out;
+  for (const Frame& f : stack.frames)
+    out += fmt::format("{}\n\t{}:{}\n", s.str(f.function), s.str(f.file), f.line);
+  if (stack.has_creator)
+    out += fmt::format("created by {}\n\t{}:{}\n", s.str(stack.creator.function),
+                       s.str(stack.creator.file), stack.creator.line);
+  return out;
+}
+
+// What debug=2 added about one place in the code.
+struct Detail {
+  std::string state;
+  int32_t max_wait = -1;
+  double confidence = 0;
+  std::string creator_function, creator_file;
+  int creator_line = 0;
+  std::string stack_text;
+};
+
+struct Watcher::Target {
+  TargetConfig config;
+  long interval_ms = 0;
+  int64_t target_id = 0;  // in the store
+  int64_t next_due = 0;   // steady ms
+  bool routine_in_flight = false, detail_in_flight = false;
+  int64_t last_detail_ms = 0;  // steady ms; 0 never
+  std::deque<DumpSet> series;  // newest last, at most window
+  std::deque<double> times;    // seconds, wall clock
+  std::map<std::string, Detail> details;  // LocationKey -> what debug=2 said
+  std::vector<OpenFinding> open;
+  TargetStatus status;
+  FetchOptions fetch;
+};
+
+Watcher::Watcher(WatchOptions options, Store* store, AlertSink* alerts)
+    : options_(std::move(options)), store_(store), alerts_(alerts) {
+  int64_t now = SteadyMs();
+  size_t n = options_.targets.size();
+  for (size_t i = 0; i < n; ++i) {
+    auto t = std::make_unique<Target>();
+    t->config = options_.targets[i];
+    t->interval_ms = t->config.interval_ms > 0 ? t->config.interval_ms : options_.watch.interval_ms;
+    // Spread the first polls over the first interval (capped at 1 s) so a
+    // fleet is not hit in one burst.
+    t->next_due = now + static_cast<int64_t>(std::min<long>(t->interval_ms, 1000) * i / std::max<size_t>(n, 1));
+    t->status.name = t->config.name;
+    t->status.url = t->config.url;
+    t->fetch = options_.fetch;
+    if (!t->config.bearer.empty()) t->fetch.bearer_token = t->config.bearer;
+    if (!t->config.basic_auth.empty()) t->fetch.basic_auth = t->config.basic_auth;
+    if (!t->config.ca_file.empty()) t->fetch.ca_file = t->config.ca_file;
+    if (store_) {
+      nlohmann::json labels(t->config.labels);
+      t->target_id = store_->UpsertTarget(t->config.name, t->config.url, labels.dump());
+    }
+    targets_.push_back(std::move(t));
+  }
+}
+
+Watcher::~Watcher() = default;
+
+void Watcher::StartPoll(size_t index, bool detail, int64_t now_ms) {
+  Target& t = *targets_[index];
+  std::string url = ProfileUrl(t.config.url, options_.profile, detail ? "2" : options_.form);
+  poller_.Start(index | (detail ? kDetailTag : 0), url, t.fetch);
+  if (detail) {
+    t.detail_in_flight = true;
+    t.last_detail_ms = now_ms;
+  } else {
+    t.routine_in_flight = true;
+  }
+}
+
+void Watcher::Step(int max_wait_ms) {
+  int64_t now = SteadyMs();
+  int64_t next = now + max_wait_ms;
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    Target& t = *targets_[i];
+    if (!t.routine_in_flight && now >= t.next_due) {
+      StartPoll(i, false, now);
+      // A poll that took longer than the interval is not made up for
+      // with a burst: the next one is an interval from now.
+      t.next_due = std::max(t.next_due + t.interval_ms, now + t.interval_ms / 2);
+    }
+    next = std::min(next, t.next_due);
+  }
+  int wait = static_cast<int>(std::clamp<int64_t>(next - now, 0, max_wait_ms));
+  for (PollDone& d : poller_.Run(wait)) HandleDone(std::move(d));
+
+  if (store_ && WallMs() - last_retain_ms_ > kRetainEveryMs) {
+    last_retain_ms_ = WallMs();
+    RetentionPolicy p;
+    p.full_ms = options_.watch.retention_full_ms;
+    p.step_ms = options_.watch.retention_step_ms;
+    p.max_ms = options_.watch.retention_max_ms;
+    store_->Retain(last_retain_ms_, p);
+  }
+}
+
+void Watcher::HandleDone(PollDone done) {
+  bool detail = (done.tag & kDetailTag) != 0;
+  size_t index = static_cast<size_t>(done.tag & ~kDetailTag);
+  if (index >= targets_.size()) return;
+  Target& t = *targets_[index];
+  if (detail) {
+    t.detail_in_flight = false;
+    HandleDetail(t, done.result);
+  } else {
+    t.routine_in_flight = false;
+    HandleRoutine(t, done.result, WallMs());
+  }
+}
+
+void Watcher::RecordGap(Target& t, const std::string& error, int64_t wall_ms) {
+  ++t.status.errors;
+  // Logged when it goes down, not at every failed poll.
+  if (t.status.up || !t.status.ever_polled)
+    std::cerr << "leakhound: " << t.config.name << " down: " << error << "\n";
+  t.status.up = false;
+  t.status.ever_polled = true;
+  t.status.last_error = error;
+  if (store_) {
+    SnapshotRecord rec;
+    rec.target_id = t.target_id;
+    rec.time_ms = wall_ms;
+    rec.form = RoutineForm();
+    rec.ok = false;
+    rec.error = error;
+    std::string err;
+    if (!store_->AddSnapshot(rec, &err)) std::cerr << "leakhound: store: " << err << "\n";
+  }
+}
+
+void Watcher::HandleDetail(Target& t, FetchResult& result) {
+  if (result.error != FetchError::kNone) return;  // the routine poll records gaps
+  auto set = std::make_unique<DumpSet>();
+  if (ReadDumpBytes(result.body, t.config.url, set.get()) || set->snapshots.empty()) return;
+  ++t.status.detail_fetches;
+  const Snapshot& snap = set->snapshots.back();
+  Verdict v = AnalyzeSeries({&snap}, {}, options_.analyze);
+  t.details.clear();
+  for (const Finding& f : v.findings) {
+    if (f.blocking_frame < 0) continue;
+    const Bucket& b = v.buckets[f.bucket];
+    const Stack& stack = snap.stacks()[b.stack];
+    std::string key = LocationKey(snap, stack.frames[static_cast<size_t>(f.blocking_frame)]);
+    Detail& d = t.details[key];
+    if (f.confidence <= d.confidence) continue;
+    d.state = std::string(snap.str(b.state));
+    d.max_wait = b.max_wait;
+    d.confidence = f.confidence;
+    if (stack.has_creator) {
+      d.creator_function = std::string(snap.str(stack.creator.function));
+      d.creator_file = std::string(snap.str(stack.creator.file));
+      d.creator_line = static_cast<int>(stack.creator.line);
+    }
+    d.stack_text = StackText(snap, stack);
+  }
+}
+
+void Watcher::HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms) {
+  ++polls_;
+  ++t.status.polls;
+  if (result.error != FetchError::kNone) {
+    RecordGap(t, result.message, wall_ms);
+    return;
+  }
+  DumpSet set;
+  if (ReadError e = ReadDumpBytes(result.body, t.config.url, &set); e || set.snapshots.empty()) {
+    RecordGap(t, e ? e.message : t.config.url + ": no goroutine profile in the response", wall_ms);
+    return;
+  }
+  result.body.clear();
+  result.body.shrink_to_fit();
+  if (!t.status.up && t.status.ever_polled)
+    std::cerr << "leakhound: " << t.config.name << " up again\n";
+  t.status.up = true;
+  t.status.ever_polled = true;
+  t.status.last_error.clear();
+  // One dump per response; keep only the last if a server sent more.
+  if (set.snapshots.size() > 1) set.snapshots.erase(set.snapshots.begin(), set.snapshots.end() - 1);
+  t.series.push_back(std::move(set));
+  t.times.push_back(static_cast<double>(wall_ms) / 1000.0);
+  while (t.series.size() > options_.watch.window) {
+    t.series.pop_front();
+    t.times.pop_front();
+  }
+  std::vector<const Snapshot*> snaps;
+  for (const DumpSet& s : t.series) snaps.push_back(&s.snapshots.back());
+  std::vector<double> times(t.times.begin(), t.times.end());
+  const Snapshot& snap = *snaps.back();
+  Verdict v = AnalyzeSeries(snaps, times, options_.analyze);
+
+  uint64_t total = 0;
+  std::map<std::string, uint64_t> by_state;
+  for (const Bucket& b : v.buckets) {
+    total += b.count;
+    by_state[std::string(snap.str(b.state))] += b.count;
+  }
+  t.status.total = total;
+
+  if (store_) {
+    SnapshotRecord rec;
+    rec.target_id = t.target_id;
+    rec.time_ms = wall_ms;
+    rec.form = RoutineForm();
+    rec.total = total;
+    for (auto& [state, n] : by_state) rec.by_state.push_back({state, n});
+    // Buckets come count-descending; the long tail of one-off stacks is
+    // what makes a store big and says least.
+    size_t keep = std::min(v.buckets.size(), options_.watch.store_buckets);
+    for (size_t i = 0; i < keep; ++i) {
+      const Bucket& b = v.buckets[i];
+      const Stack& stack = snap.stacks()[b.stack];
+      StoredBucket sb;
+      sb.signature = Hex16(BucketSignature(snap, b, options_.analyze.grouping));
+      sb.state = std::string(snap.str(b.state));
+      int top = TopUserFrame(snap, stack);
+      if (top >= 0) {
+        const Frame& f = stack.frames[static_cast<size_t>(top)];
+        sb.top_function = std::string(snap.str(f.function));
+        sb.top_file = std::string(snap.str(f.file));
+        sb.top_line = static_cast<int>(f.line);
+      }
+      if (stack.has_creator) sb.creator = std::string(snap.str(stack.creator.function));
+      sb.stack_text = StackText(snap, stack);
+      sb.count = b.count;
+      rec.buckets.push_back(std::move(sb));
+    }
+    std::string err;
+    if (!store_->AddSnapshot(rec, &err)) std::cerr << "leakhound: store: " << err << "\n";
+  }
+
+  // Findings worth keeping: suspects and leaks.
+  std::vector<FindingRecord> records;
+  std::vector<OpenFinding> open;
+  bool suspicious = false;
+  for (const Finding& f : v.findings) {
+    if (f.severity < Severity::kSuspect || f.benign) continue;
+    const Bucket& b = v.buckets[f.bucket];
+    const Stack& stack = snap.stacks()[b.stack];
+    FindingRecord r;
+    r.fingerprint = f.fingerprint;
+    r.pattern = f.pattern->id;
+    r.severity = SeverityName(f.severity);
+    r.confidence = f.confidence;
+    r.signature = Hex16(BucketSignature(snap, b, options_.analyze.grouping));
+    nlohmann::json reasons = nlohmann::json::array();
+    for (const Reason& why : f.reasons)
+      reasons.push_back({{"text", why.text}, {"weight", std::round(why.weight * 1000) / 1000}});
+    std::string state(snap.str(b.state));
+    if (f.blocking_frame >= 0) {
+      const Frame& fr = stack.frames[static_cast<size_t>(f.blocking_frame)];
+      r.function = std::string(snap.str(fr.function));
+      r.file = std::string(snap.str(fr.file));
+      r.line = static_cast<int>(fr.line);
+      auto d = t.details.find(LocationKey(snap, fr));
+      if (d != t.details.end()) {
+        // debug=2 saw the same place: its wait reason, wait time and
+        // creator line are what debug=1 cannot show.
+        const Detail& det = d->second;
+        state = det.state;
+        r.creator_function = det.creator_function;
+        r.creator_file = det.creator_file;
+        r.creator_line = det.creator_line;
+        r.stack_text = det.stack_text;
+        std::string wait = det.max_wait >= 0 ? fmt::format(", waiting up to {} min", det.max_wait) : "";
+        reasons.push_back({{"text", fmt::format("debug=2 shows them in \"{}\"{}", det.state, wait)},
+                           {"weight", 0}});
+        if (det.confidence > r.confidence) {
+          r.confidence = det.confidence;
+          Severity sev = r.confidence >= options_.analyze.thresholds.leak ? Severity::kLeak
+                                                                          : Severity::kSuspect;
+          r.severity = SeverityName(std::max(sev, f.severity));
+        }
+      }
+    }
+    if (r.stack_text.empty()) r.stack_text = StackText(snap, stack);
+    if (r.creator_function.empty() && stack.has_creator) {
+      r.creator_function = std::string(snap.str(stack.creator.function));
+      r.creator_file = std::string(snap.str(stack.creator.file));
+      r.creator_line = static_cast<int>(stack.creator.line);
+    }
+    r.count = b.count;
+    r.growth_per_hour = f.growth && f.growth->per_hour > 0 ? f.growth->per_hour : 0;
+    r.reasons_json = reasons.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    suspicious = true;
+    open.push_back({t.config.name, r, state, f.pattern->title});
+    records.push_back(std::move(r));
+  }
+  t.open = std::move(open);
+
+  if (store_) {
+    std::vector<StoredFinding> raised = store_->SyncFindings(t.target_id, wall_ms, records);
+    for (StoredFinding& sf : raised) {
+      Severity sev;
+      Severity at = options_.watch.alert_at == "suspect" ? Severity::kSuspect : Severity::kLeak;
+      if (!ParseSeverity(sf.severity, &sev) || sev < at || sf.alerted) continue;
+      if (alerts_) {
+        const Pattern* p = FindPattern(sf.pattern);
+        Alert a;
+        a.target = t.config.name;
+        a.url = t.config.url;
+        a.title = p ? p->title : sf.pattern;
+        a.fix = p ? p->fix : "";
+        a.time_ms = wall_ms;
+        a.finding = sf;
+        alerts_->Raise(std::move(a));
+      }
+      store_->MarkAlerted(sf.id);
+    }
+  }
+
+  // Ask for the expensive form when something looks wrong and it has not
+  // been asked for lately.
+  int64_t now = SteadyMs();
+  if (suspicious && !t.detail_in_flight &&
+      (t.last_detail_ms == 0 || now - t.last_detail_ms >= options_.watch.detail_gap_ms)) {
+    size_t index = 0;
+    while (targets_[index].get() != &t) ++index;
+    StartPoll(index, true, now);
+  }
+}
+
+std::vector<TargetStatus> Watcher::Status() const {
+  std::vector<TargetStatus> out;
+  for (const auto& t : targets_) out.push_back(t->status);
+  return out;
+}
+
+std::vector<Watcher::OpenFinding> Watcher::OpenFindings() const {
+  std::vector<OpenFinding> out;
+  for (const auto& t : targets_) out.insert(out.end(), t->open.begin(), t->open.end());
+  return out;
+}
+
+}  // namespace leakhound

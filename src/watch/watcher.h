@@ -1,0 +1,101 @@
+// `leakhound watch`: poll live services, analyse each one's series of
+// snapshots as it grows, keep the history, raise alerts.
+//
+// One thread drives every target through a Poller (libcurl multi): a slow
+// or dead target costs a pending transfer, never a blocked loop. Routine
+// polls fetch a cheap aggregated form, one record per distinct stack: the
+// protobuf profile by default (debug=0: gzipped, smallest, and it keeps the
+// runtime frames, so "chan send" or "semacquire" can be inferred), or
+// debug=1 (which hides runtime.* frames, so states are mostly unknown).
+// When a bucket starts to look like a leak the watcher fetches debug=2
+// once (at most every detail_gap per target) for what aggregated forms
+// cannot say: wait reasons, wait minutes and the line that started the
+// goroutines.
+#ifndef LEAKHOUND_WATCH_WATCHER_H_
+#define LEAKHOUND_WATCH_WATCHER_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyze/verdict.h"
+#include "collect/http_fetch.h"
+#include "collect/poller.h"
+#include "config/config.h"
+#include "dump/dump.h"
+#include "store/store.h"
+#include "watch/alerts.h"
+
+namespace leakhound {
+
+struct WatchOptions {
+  std::vector<TargetConfig> targets;
+  WatchConfig watch;
+  AnalyzeOptions analyze;  // thresholds, ignore rules (source is unused)
+  FetchOptions fetch;      // defaults for every target (timeouts, size cap)
+  std::string profile = "goroutine";
+  std::string form = "proto";  // routine polls: "proto" (debug=0) or "1"
+};
+
+// What the watcher knows of one target now.
+struct TargetStatus {
+  std::string name, url;
+  bool up = false;
+  bool ever_polled = false;
+  std::string last_error;
+  uint64_t polls = 0, errors = 0, detail_fetches = 0;
+  uint64_t total = 0;  // goroutines in the last good snapshot
+};
+
+class Watcher {
+ public:
+  // `store` may be null (nothing kept); `alerts` may be null.
+  Watcher(WatchOptions options, Store* store, AlertSink* alerts);
+  ~Watcher();
+
+  // Starts due polls, waits up to `max_wait_ms` for transfers, handles the
+  // ones that ended. Call in a loop.
+  void Step(int max_wait_ms);
+  // Stops starting new polls; in-flight ones are abandoned (their
+  // snapshots were never written, so nothing is half-kept).
+  void Wakeup() { poller_.Wakeup(); }
+
+  std::vector<TargetStatus> Status() const;
+  // Latest findings per target at or above `suspect`, for the summary.
+  struct OpenFinding {
+    std::string target;
+    FindingRecord record;
+    std::string state;
+    std::string title;
+  };
+  std::vector<OpenFinding> OpenFindings() const;
+  uint64_t polls() const { return polls_; }
+
+ private:
+  struct Target;
+  void StartPoll(size_t index, bool detail, int64_t now_ms);
+  void HandleDone(PollDone done);
+  void HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms);
+  void HandleDetail(Target& t, FetchResult& result);
+  void RecordGap(Target& t, const std::string& error, int64_t wall_ms);
+  const char* RoutineForm() const { return options_.form == "1" ? "debug1" : "proto"; }
+
+  WatchOptions options_;
+  Store* store_;
+  AlertSink* alerts_;
+  Poller poller_;
+  std::vector<std::unique_ptr<Target>> targets_;
+  uint64_t polls_ = 0;
+  int64_t last_retain_ms_ = 0;
+};
+
+// A bucket's stack as the store and the dashboard show it.
+std::string StackText(const Snapshot& s, const Stack& stack);
+
+}  // namespace leakhound
+
+#endif  // LEAKHOUND_WATCH_WATCHER_H_
