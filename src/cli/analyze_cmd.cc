@@ -11,6 +11,8 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "config/config.h"
+#include "report/dashboard_json.h"
+#include "report/html_report.h"
 #include "report/report.h"
 
 namespace leakhound {
@@ -26,10 +28,10 @@ CLI::App* AddAnalyzeCommand(CLI::App* app, AnalyzeFlags* flags) {
                       "a series, oldest first")
       ->required();
   analyze->add_option("--format", flags->format, "Output format")
-      ->check(CLI::IsMember({"text", "json"}))
+      ->check(CLI::IsMember({"text", "json", "html"}))
       ->capture_default_str();
   analyze->add_option("--top", flags->top,
-                      "Show at most N buckets (default: 20 for text, all for json)")
+                      "Show at most N buckets (default: 20 for text, all for json and html)")
       ->check(CLI::NonNegativeNumber);
   analyze->add_option("--filter", flags->filters,
                       "Keep buckets with a function matching this RE2 regex (repeatable)");
@@ -180,6 +182,9 @@ int RunAnalyze(const AnalyzeFlags& flags) {
 
   if (flags.format == "json") {
     WriteJson(view, std::cout);
+  } else if (flags.format == "html") {
+    // One self-contained page: the dashboard's views over this analysis.
+    WriteHtml(DashboardFromAnalysis(view, times), std::cout);
   } else {
     TextOptions text;
     text.color = WantColor(flags.color);

@@ -146,6 +146,7 @@ Json DashboardFromStore(Store& store, const DashboardQuery& q) {
     jf["severity"] = f.severity;
     jf["confidence"] = std::round(f.confidence * 1000) / 1000;
     jf["count"] = f.count;
+    jf["state"] = f.state;
     jf["function"] = f.function;
     jf["file"] = f.file;
     jf["line"] = f.line;
@@ -175,7 +176,7 @@ Json DashboardFromStore(Store& store, const DashboardQuery& q) {
         Json jb;
         jb["target"] = target;
         jb["signature"] = f.signature;
-        jb["state"] = "";
+        jb["state"] = f.state;
         jb["count"] = f.count;
         jb["function"] = f.function;
         jb["file"] = f.file;

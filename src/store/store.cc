@@ -113,6 +113,11 @@ CREATE TABLE findings(
 CREATE UNIQUE INDEX findings_open ON findings(target_id, fingerprint) WHERE resolved_ms IS NULL;
 CREATE INDEX findings_resolved ON findings(resolved_ms) WHERE resolved_ms IS NOT NULL;
 )sql",
+    // 3: the state the goroutines wait in ("chan send"), which debug=2
+    // tells and the dashboard shows next to the count.
+    R"sql(
+ALTER TABLE findings ADD COLUMN state TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int kLatestVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -188,20 +193,21 @@ const char kStatesAt[] =
 #define LH_FINDING_COLUMNS                                                                    \
   "id, target_id, fingerprint, pattern, severity, confidence, signature, function, file, "   \
   "line, creator_function, creator_file, creator_line, count, growth_per_hour, reasons_json, " \
-  "stack_text, first_seen_ms, last_seen_ms, coalesce(resolved_ms, 0), alerted"
+  "stack_text, first_seen_ms, last_seen_ms, coalesce(resolved_ms, 0), alerted, state"
 const char kOpenFindings[] =
     "SELECT id, fingerprint, severity FROM findings WHERE target_id = ?1 AND resolved_ms IS NULL";
 const char kInsertFinding[] =
     "INSERT INTO findings(target_id, fingerprint, pattern, severity, confidence, signature, "
     "function, file, line, creator_function, creator_file, creator_line, count, "
     "growth_per_hour, reasons_json, stack_text, first_seen_ms, last_seen_ms, resolved_ms, "
-    "alerted) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-    "?17, ?17, NULL, 0)";
+    "alerted, state) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+    "?16, ?17, ?17, NULL, 0, ?19)";
 const char kUpdateFinding[] =
     "UPDATE findings SET pattern = ?3, severity = ?4, confidence = ?5, signature = ?6, "
     "function = ?7, file = ?8, line = ?9, creator_function = ?10, creator_file = ?11, "
     "creator_line = ?12, count = ?13, growth_per_hour = ?14, reasons_json = ?15, "
-    "stack_text = ?16, last_seen_ms = ?17, alerted = CASE WHEN ?18 THEN 0 ELSE alerted END "
+    "stack_text = ?16, last_seen_ms = ?17, alerted = CASE WHEN ?18 THEN 0 ELSE alerted END, "
+    "state = ?19 "
     "WHERE id = ?1 AND target_id = ?2";
 const char kResolveFinding[] = "UPDATE findings SET resolved_ms = ?2 WHERE id = ?1";
 const char kFindingById[] = "SELECT " LH_FINDING_COLUMNS " FROM findings WHERE id = ?1";
@@ -600,15 +606,17 @@ StoredFinding ReadFinding(const Stmt& q) {
   f.last_seen_ms = q.Int(18);
   f.resolved_ms = q.Int(19);
   f.alerted = q.Int(20) != 0;
+  f.state = q.Text(21);
   return f;
 }
 
-// Binds ?3..?16 of kInsertFinding/kUpdateFinding (same order in both).
+// Binds ?3..?16 and ?19 of kInsertFinding/kUpdateFinding (same order in both).
 void BindFindingFields(Stmt* s, const FindingRecord& f) {
   s->Bind(3, f.pattern).Bind(4, f.severity).Bind(5, f.confidence).Bind(6, f.signature);
   s->Bind(7, f.function).Bind(8, f.file).Bind(9, f.line).Bind(10, f.creator_function);
   s->Bind(11, f.creator_file).Bind(12, f.creator_line).Bind(13, f.count);
   s->Bind(14, f.growth_per_hour).Bind(15, f.reasons_json).Bind(16, f.stack_text);
+  s->Bind(19, f.state);
 }
 
 // The file's first bytes, to refuse a file that is not SQLite before

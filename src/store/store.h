@@ -76,6 +76,7 @@ struct FindingRecord {           // one finding of the latest analysis of a targ
   double growth_per_hour = 0;
   std::string reasons_json;      // JSON array of {"text","weight"}
   std::string stack_text;
+  std::string state;             // "chan send"; empty when the form did not say
 };
 
 struct StoredFinding : FindingRecord {

@@ -325,6 +325,7 @@ void Watcher::HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms) {
     r.growth_per_hour = f.growth && f.growth->per_hour > 0 ? f.growth->per_hour : 0;
     r.reasons_json = reasons.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     suspicious = true;
+    r.state = state;
     open.push_back({t.config.name, r, state, f.pattern->title});
     records.push_back(std::move(r));
   }

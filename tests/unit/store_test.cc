@@ -260,11 +260,42 @@ COMMIT;
   // ... old runs continue ...
   ASSERT_TRUE(store->AddSnapshot(Snap(1, 3000, {Bucket(42, "chan receive", 5)}), nullptr));
   EXPECT_EQ(Query(path, "SELECT count(*) FROM bucket_runs"), 1);
-  // ... and what version 2 added works.
+  // ... and what versions 2 and 3 added works.
   FindingRecord f;
   f.fingerprint = "fp";
   f.severity = "leak";
+  f.state = "chan send";
   EXPECT_EQ(store->SyncFindings(1, 3000, {f}).size(), 1u);
+  auto found = store->Findings(1, true);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].state, "chan send");
+}
+
+// A version-2 file (findings without a state) gains the column and keeps
+// its rows.
+TEST(Store, MigratesVersion2FindingsKeepTheirRows) {
+  std::string path = TempPath("v2");
+  {
+    auto store = MustOpen(path);
+    ASSERT_NE(store, nullptr);
+    int64_t t = store->UpsertTarget("api", "http://api", "{}");
+    FindingRecord f;
+    f.fingerprint = "old";
+    f.pattern = "chan-send-blocked";
+    f.severity = "leak";
+    ASSERT_EQ(store->SyncFindings(t, 1000, {f}).size(), 1u);
+  }
+  // Roll the file back to what version 2 wrote.
+  Exec(path, "ALTER TABLE findings DROP COLUMN state; PRAGMA user_version = 2;");
+  ASSERT_EQ(Query(path, "PRAGMA user_version"), 2);
+  auto store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), 3);
+  auto found = store->Findings(0, true);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].fingerprint, "old");
+  EXPECT_EQ(found[0].state, "");
+  EXPECT_EQ(store->IntegrityCheck(), "ok");
 }
 
 TEST(Store, RunLengthEncodesCounts) {

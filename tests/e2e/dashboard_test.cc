@@ -1,0 +1,61 @@
+// The dashboard in a real browser: Debian's chromium, driven by
+// playwright-core (tests/browser/run.sh), over both the live page served by
+// `leakhound watch --serve` and the file `leakhound analyze --format html`
+// writes. Screenshots land in BUILD/artifacts/ as test artifacts.
+#include <sys/stat.h>
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "run_util.h"
+
+namespace e2e {
+namespace {
+
+std::string BuildDir() {
+  std::string w = LEAKHOUND_WORK_DIR;
+  return w.substr(0, w.rfind('/'));
+}
+
+TEST(Dashboard, LiveAndFileViewsRenderInChromium) {
+  std::string demo = BuildGo("demo");
+  Service svc({demo, "-addr", "127.0.0.1:0"}, "listening on ");
+  std::string url = svc.ready_line();
+  std::thread load([&] {
+    RunOptions o;
+    o.timeout_ms = 60'000;
+    e2e::Run({demo, "-load", url, "-rate", "30", "-duration", "9s"}, o);
+  });
+  std::string db = WorkDir() + "/dashboard.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+  Service watch({LEAKHOUND_BIN, "watch", url, "--no-config", "--interval", "1s", "--db", db,
+                 "--serve", "127.0.0.1:0", "--token", "s3cret", "--quiet"},
+                "dashboard at ", true);
+  std::string dash = watch.ready_line();
+  usleep(8000 * 1000);
+  load.join();
+
+  std::string html = WorkDir() + "/report.html";
+  RunResult a = Leakhound({"analyze", url, "--no-config", "--format", "html"});
+  ASSERT_EQ(a.status, 0) << a.err;
+  WriteFile(html, a.out);
+  EXPECT_EQ(a.out.find("<script src="), std::string::npos);  // self-contained
+
+  std::string artifacts = BuildDir() + "/artifacts";
+  std::remove((artifacts + "/dashboard.png").c_str());
+  std::remove((artifacts + "/dashboard-live.png").c_str());
+  RunOptions o;
+  o.timeout_ms = 300'000;
+  RunResult r = e2e::Run({std::string(LEAKHOUND_SOURCE_DIR) + "/tests/browser/run.sh", BuildDir(), html,
+                     dash + "#token=s3cret"},
+                    o);
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  struct stat st;
+  EXPECT_EQ(stat((artifacts + "/dashboard.png").c_str(), &st), 0);
+  EXPECT_EQ(stat((artifacts + "/dashboard-live.png").c_str(), &st), 0);
+  EXPECT_EQ(watch.SignalAndWait(SIGTERM, 10'000), 0);
+}
+
+}  // namespace
+}  // namespace e2e
