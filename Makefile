@@ -22,14 +22,11 @@ build: deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
 	ninja -C $(BUILD) -j $(JOBS) leakhound
 
-# Main job on a bundled example: run a Go program that leaks goroutines,
-# take its goroutine dump the way /debug/pprof/goroutine?debug=2 writes it,
-# and show where the goroutines are stuck.
+# Main job on a bundled example: a small Go service that leaks under load
+# (testdata/go/demo) is watched for ~30 s with the dashboard up; leakhound
+# prints what it found and where, and how to browse the history again.
 demo: build
-	mkdir -p $(BUILD)/demo
-	cd testdata/go/leaky && go build -o $(CURDIR)/$(BUILD)/demo/leaky .
-	$(BUILD)/demo/leaky -mode debug2 > $(BUILD)/demo/goroutines.txt
-	$(BUILD)/leakhound analyze $(BUILD)/demo/goroutines.txt --top 8
+	./scripts/demo.sh $(BUILD)
 
 # Every test: Debug + ASan + UBSan build, unit and end-to-end tests via
 # CTest, then a bounded libFuzzer run of every parser.
