@@ -31,17 +31,50 @@ std::string_view GoFile::Text(TSNode n) const {
   return std::string_view(text_).substr(b, e - b);
 }
 
+void GoFile::Index() const {
+  indexed_ = true;
+  by_symbol_.assign(ts_language_symbol_count(tree_sitter_go()), {});
+  Walk(root(), [&](TSNode n) {
+    TSSymbol sym = ts_node_symbol(n);
+    if (sym < by_symbol_.size()) by_symbol_[sym].push_back(n);
+    if (Is(n, "function_declaration") || Is(n, "method_declaration") || Is(n, "func_literal"))
+      functions_.push_back(n);
+    return true;
+  });
+}
+
+const std::vector<TSNode>& GoFile::Nodes(std::string_view type) const {
+  static const std::vector<TSNode> none;
+  if (!indexed_) Index();
+  TSSymbol sym = ts_language_symbol_for_name(tree_sitter_go(), type.data(),
+                                             static_cast<uint32_t>(type.size()), true);
+  return sym < by_symbol_.size() && sym != 0 ? by_symbol_[sym] : none;
+}
+
+const std::vector<TSNode>& GoFile::Functions() const {
+  if (!indexed_) Index();
+  return functions_;
+}
+
 void GoFile::Walk(TSNode n, const std::function<bool(TSNode)>& visit) {
   if (ts_node_is_null(n)) return;
-  // Iterative: deeply nested (or hostile) input must not overflow the stack.
-  std::vector<TSNode> todo = {n};
-  while (!todo.empty()) {
-    TSNode cur = todo.back();
-    todo.pop_back();
-    if (!visit(cur)) continue;
-    uint32_t count = ts_node_named_child_count(cur);
-    for (uint32_t i = count; i > 0; --i) todo.push_back(ts_node_named_child(cur, i - 1));
+  // Iterative with a tree cursor: deep (or hostile) nesting cannot
+  // overflow the stack, and siblings are reached in O(1) each
+  // (ts_node_named_child(i) walks from the first child every time).
+  if (!visit(n)) return;
+  TSTreeCursor c = ts_tree_cursor_new(n);
+  if (ts_tree_cursor_goto_first_child(&c)) {
+    for (;;) {
+      TSNode cur = ts_tree_cursor_current_node(&c);
+      bool into = !ts_node_is_named(cur) || visit(cur);
+      if (into && ts_tree_cursor_goto_first_child(&c)) continue;
+      bool moved = false;
+      while (!(moved = ts_tree_cursor_goto_next_sibling(&c)))
+        if (!ts_tree_cursor_goto_parent(&c)) break;
+      if (!moved) break;
+    }
   }
+  ts_tree_cursor_delete(&c);
 }
 
 TSNode GoFile::Enclosing(TSNode n, std::initializer_list<std::string_view> types) {

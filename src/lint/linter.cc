@@ -11,11 +11,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
+
+#include "lint/scope.h"
 #include <tuple>
 
 namespace leakhound {
@@ -66,6 +69,25 @@ std::vector<std::pair<uint32_t, std::string>> IgnoreComments(const std::string& 
   return out;
 }
 
+// "leakAll", "(*account).deposit", "List.Len": the declaration holding
+// `n`, as the runtime spells it after the package name.
+std::string DeclarationName(const GoFile& f, TSNode n) {
+  TSNode decl{};
+  for (TSNode p = n; !ts_node_is_null(p); p = ts_node_parent(p))
+    if (GoFile::Is(p, "function_declaration") || GoFile::Is(p, "method_declaration")) decl = p;
+  if (ts_node_is_null(decl)) return "";
+  std::string name(f.Text(GoFile::Field(decl, "name")));
+  if (GoFile::Is(decl, "function_declaration")) return name;
+  TSNode recv = GoFile::Field(decl, "receiver");
+  TSNode param = GoFile::Count(recv) > 0 ? ts_node_named_child(recv, 0) : TSNode{};
+  TSNode type = GoFile::Field(param, "type");
+  bool pointer = GoFile::Is(type, "pointer_type");
+  if (pointer && GoFile::Count(type) > 0) type = ts_node_named_child(type, 0);
+  std::string t(f.Text(type));
+  if (size_t b = t.find('['); b != std::string::npos) t = t.substr(0, b) + "[...]";
+  return pointer ? "(*" + t + ")." + name : t + "." + name;
+}
+
 }  // namespace
 
 bool CollectGoFiles(const std::vector<std::string>& args, std::vector<std::string>* files,
@@ -97,6 +119,11 @@ std::vector<LintFinding> LintSource(const std::string& path, const std::string& 
   std::vector<LintFinding> found;
   if (ts_node_is_null(file.root())) return found;
   for (const LintRule& r : AllLintRules()) r.run(file, &found);
+  for (LintFinding& f : found) {
+    TSPoint at = {f.line - 1, f.column - 1};
+    f.function = DeclarationName(file, ts_node_descendant_for_point_range(file.root(), at, at));
+    f.snippet = std::string(TrimmedLine(text, f.line));
+  }
   auto ignores = IgnoreComments(text);
   std::vector<LintFinding> kept;
   for (LintFinding& f : found) {
@@ -116,7 +143,8 @@ std::vector<LintFinding> LintSource(const std::string& path, const std::string& 
   return kept;
 }
 
-LintResult LintFiles(const std::vector<std::string>& files, unsigned jobs) {
+LintResult LintFiles(const std::vector<std::string>& files, unsigned jobs,
+                     const std::function<void(size_t, size_t)>& progress) {
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
   struct PerFile {
     std::vector<LintFinding> findings;
@@ -125,9 +153,10 @@ LintResult LintFiles(const std::vector<std::string>& files, unsigned jobs) {
     std::string error;
   };
   std::vector<PerFile> results(files.size());
-  std::atomic<size_t> next{0};
+  std::atomic<size_t> next{0}, done{0};
   auto work = [&] {
-    for (size_t i = next++; i < files.size(); i = next++) {
+    // `done` counts a file when its turn ends, whatever became of it.
+    for (size_t i = next++; i < files.size(); i = next++, ++done) {
       std::ifstream in(files[i], std::ios::binary);
       if (!in) {
         results[i].error = fmt::format("{}: cannot read", files[i]);
@@ -145,8 +174,18 @@ LintResult LintFiles(const std::vector<std::string>& files, unsigned jobs) {
     }
   };
   std::vector<std::thread> threads;
-  for (unsigned t = 1; t < jobs && t < files.size(); ++t) threads.emplace_back(work);
-  work();
+  if (progress) {
+    // Workers only; this thread reports until they are done.
+    for (unsigned t = 0; t < jobs && t < files.size(); ++t) threads.emplace_back(work);
+    while (done < files.size()) {
+      progress(done, files.size());
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    progress(files.size(), files.size());
+  } else {
+    for (unsigned t = 1; t < jobs && t < files.size(); ++t) threads.emplace_back(work);
+    work();
+  }
   for (std::thread& t : threads) t.join();
   LintResult r;
   r.files = files.size();

@@ -2,6 +2,7 @@
 #ifndef LEAKHOUND_LINT_LINTER_H_
 #define LEAKHOUND_LINT_LINTER_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,10 @@ struct LintResult {
 // Lints files on `jobs` threads (0: one per core). A finding is dropped
 // when its line, or the line above, carries "//leakhound:ignore ID reason"
 // with ID its pattern, its rule or "all".
-LintResult LintFiles(const std::vector<std::string>& files, unsigned jobs = 0);
+// `progress`, when set, is called now and then (from the calling thread)
+// with the number of files done.
+LintResult LintFiles(const std::vector<std::string>& files, unsigned jobs = 0,
+                     const std::function<void(size_t done, size_t total)>& progress = nullptr);
 
 // Lints one in-memory file (tests, fuzzing).
 std::vector<LintFinding> LintSource(const std::string& path, const std::string& text,

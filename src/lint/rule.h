@@ -18,6 +18,11 @@ struct LintFinding {
   std::string file;
   uint32_t line = 0, column = 0;
   std::string message;
+  // The declaration it is in, named as Go's runtime names it without the
+  // package: "leakAll", "(*account).deposit"; empty at package level.
+  std::string function;
+  // The text of `line`, trimmed (fingerprints that survive line moves).
+  std::string snippet;
   // Other lines involved: {line, what happens there}.
   std::vector<std::pair<uint32_t, std::string>> related;
 };

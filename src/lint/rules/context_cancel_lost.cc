@@ -9,20 +9,23 @@
 namespace leakhound {
 
 void RunContextCancelLost(const GoFile& f, std::vector<LintFinding>* out) {
-  GoFile::Walk(f.root(), [&](TSNode n) {
+  if (f.text().find("context.With") == std::string::npos) return;
+  std::vector<TSNode> stmts = f.Nodes("short_var_declaration");
+  stmts.insert(stmts.end(), f.Nodes("assignment_statement").begin(), f.Nodes("assignment_statement").end());
+  for (TSNode n : stmts) {
     if (!GoFile::Is(n, "short_var_declaration") && !GoFile::Is(n, "assignment_statement"))
-      return true;
+      continue;
     TSNode left = GoFile::Field(n, "left"), right = GoFile::Field(n, "right");
-    if (ts_node_named_child_count(left) != 2 || ts_node_named_child_count(right) != 1) return true;
+    if (ts_node_named_child_count(left) != 2 || ts_node_named_child_count(right) != 1) continue;
     TSNode call = ts_node_named_child(right, 0);
-    if (!GoFile::Is(call, "call_expression")) return true;
+    if (!GoFile::Is(call, "call_expression")) continue;
     std::string_view fn = f.Text(GoFile::Field(call, "function"));
     if (fn != "context.WithCancel" && fn != "context.WithTimeout" && fn != "context.WithDeadline" &&
         fn != "context.WithCancelCause")
-      return true;
+      continue;
     TSNode target = ts_node_named_child(left, 1);
     // Stored in a field or elsewhere: its owner cancels it.
-    if (!GoFile::Is(target, "identifier")) return true;
+    if (!GoFile::Is(target, "identifier")) continue;
     std::string cancel(f.Text(target));
     bool lost = cancel == "_";
     if (!lost) {
@@ -38,7 +41,7 @@ void RunContextCancelLost(const GoFile& f, std::vector<LintFinding>* out) {
           if (GoFile::Is(m, "identifier") && f.Text(m) == cancel) named_result = true;
           return !named_result;
         });
-      if (named_result) return true;
+      if (named_result) continue;
       int uses = 0;
       GoFile::Walk(body, [&](TSNode m) {
         if (GoFile::Is(m, "identifier") && f.Text(m) == cancel &&
@@ -53,7 +56,7 @@ void RunContextCancelLost(const GoFile& f, std::vector<LintFinding>* out) {
       });
       lost = uses == 0;
     }
-    if (!lost) return true;
+    if (!lost) continue;
     LintFinding x;
     x.pattern = "context-never-done";
     x.rule = "context-cancel-lost";
@@ -65,8 +68,8 @@ void RunContextCancelLost(const GoFile& f, std::vector<LintFinding>* out) {
                 ": the context and everything waiting on its Done() outlive this call; "
                 "defer cancel()";
     out->push_back(std::move(x));
-    return true;
-  });
+    continue;
+  }
 }
 
 }  // namespace leakhound

@@ -16,7 +16,10 @@ void RunHttpNoTimeout(const GoFile& f, std::vector<LintFinding>* out) {
     x.message = std::move(message);
     out->push_back(std::move(x));
   };
-  GoFile::Walk(f.root(), [&](TSNode n) {
+  if (f.text().find("http.") == std::string::npos) return;
+  std::vector<TSNode> nodes = f.Nodes("selector_expression");
+  nodes.insert(nodes.end(), f.Nodes("composite_literal").begin(), f.Nodes("composite_literal").end());
+  for (TSNode n : nodes) {
     if (GoFile::Is(n, "selector_expression") && f.Text(GoFile::Field(n, "operand")) == "http") {
       std::string_view field = f.Text(GoFile::Field(n, "field"));
       TSNode parent = ts_node_parent(n);
@@ -31,7 +34,7 @@ void RunHttpNoTimeout(const GoFile& f, std::vector<LintFinding>* out) {
     }
     if (GoFile::Is(n, "composite_literal")) {
       TSNode type = GoFile::Field(n, "type");
-      if (f.Text(type) != "http.Client") return true;
+      if (f.Text(type) != "http.Client") continue;
       bool has_timeout = false;
       GoFile::Walk(GoFile::Field(n, "body"), [&](TSNode e) {
         if (GoFile::Is(e, "keyed_element") && ts_node_named_child_count(e) > 0 &&
@@ -42,8 +45,7 @@ void RunHttpNoTimeout(const GoFile& f, std::vector<LintFinding>* out) {
       if (!has_timeout)
         report(n, "http.Client without Timeout: requests to a stalled server never end");
     }
-    return true;
-  });
+  }
 }
 
 }  // namespace leakhound

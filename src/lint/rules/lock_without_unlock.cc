@@ -10,6 +10,10 @@ namespace leakhound {
 
 namespace {
 
+bool GoBlockMentions(const GoFile& f, TSNode body, std::string_view what) {
+  return f.Text(body).find(what) != std::string_view::npos;
+}
+
 // "mu.Lock()" -> receiver "mu", method "Lock"; empty when not a method call.
 bool MethodCall(const GoFile& f, TSNode call, std::string_view* recv, std::string_view* method) {
   if (!GoFile::Is(call, "call_expression")) return false;
@@ -23,18 +27,17 @@ bool MethodCall(const GoFile& f, TSNode call, std::string_view* recv, std::strin
 }  // namespace
 
 void RunLockWithoutUnlock(const GoFile& f, std::vector<LintFinding>* out) {
-  GoFile::Walk(f.root(), [&](TSNode body) {
-    if (!GoFile::Is(body, "block")) return true;
-    TSNode owner = ts_node_parent(body);
-    if (!GoFile::Is(owner, "function_declaration") && !GoFile::Is(owner, "method_declaration") &&
-        !GoFile::Is(owner, "func_literal"))
-      return true;
+  if (f.text().find("Lock(") == std::string::npos) return;
+  for (TSNode owner : f.Functions()) {
+    TSNode body = GoFile::Field(owner, "body");
+    // Cheap first: most functions never lock.
+    if (!GoBlockMentions(f, body, "Lock(")) continue;
     // A function named like lock/acquire/holdLock hands the lock to its
     // caller on purpose (the Go standard library does this often).
     std::string fname(f.Text(GoFile::Field(owner, "name")));
     for (char& c : fname) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (fname.find("lock") != std::string::npos || fname.find("acquire") != std::string::npos)
-      return true;
+      continue;
     // Calls in this function (not in nested func literals), in source order.
     struct Call {
       TSNode node;
@@ -87,8 +90,8 @@ void RunLockWithoutUnlock(const GoFile& f, std::vector<LintFinding>* out) {
       }
       out->push_back(std::move(x));
     }
-    return true;
-  });
+    continue;
+  }
 }
 
 }  // namespace leakhound

@@ -33,15 +33,15 @@ bool AssignedIn(const GoFile& f, TSNode body, std::string_view name) {
 }  // namespace
 
 void RunNilChanVar(const GoFile& f, std::vector<LintFinding>* out) {
-  GoFile::Walk(f.root(), [&](TSNode spec) {
-    if (!GoFile::Is(spec, "var_spec")) return true;
+  for (TSNode spec : f.Nodes("var_spec")) {
+    if (!GoFile::Is(spec, "var_spec")) continue;
     if (!GoFile::Is(GoFile::Field(spec, "type"), "channel_type") ||
         !ts_node_is_null(GoFile::Field(spec, "value")))
-      return true;
+      continue;
     TSNode body = GoFile::Enclosing(spec, {"block"});
-    if (ts_node_is_null(body)) return true;  // package-level: set elsewhere, maybe
+    if (ts_node_is_null(body)) continue;  // package-level: set elsewhere, maybe
     std::string name(f.Text(GoFile::Field(spec, "name")));
-    if (name.empty() || name == "_" || AssignedIn(f, body, name)) return true;
+    if (name.empty() || name == "_" || AssignedIn(f, body, name)) continue;
     // The first operation on it.
     GoFile::Walk(body, [&](TSNode n) {
       TSNode ch{};
@@ -70,8 +70,8 @@ void RunNilChanVar(const GoFile& f, std::vector<LintFinding>* out) {
       out->push_back(std::move(x));
       return true;
     });
-    return true;
-  });
+    continue;
+  }
 }
 
 }  // namespace leakhound

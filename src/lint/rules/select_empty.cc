@@ -5,12 +5,12 @@
 namespace leakhound {
 
 void RunSelectEmpty(const GoFile& f, std::vector<LintFinding>* out) {
-  GoFile::Walk(f.root(), [&](TSNode n) {
-    if (!GoFile::Is(n, "select_statement") || ts_node_named_child_count(n) != 0) return true;
+  for (TSNode n : f.Nodes("select_statement")) {
+    if (!GoFile::Is(n, "select_statement") || ts_node_named_child_count(n) != 0) continue;
     TSNode fn = GoFile::Enclosing(n, {"function_declaration", "method_declaration", "func_literal"});
     // In main.main, blocking forever is how a server waits: intended.
     if (GoFile::Is(fn, "function_declaration") && f.Text(GoFile::Field(fn, "name")) == "main")
-      return true;
+      continue;
     LintFinding x;
     x.pattern = "select-forever";
     x.rule = "select-empty";
@@ -19,8 +19,8 @@ void RunSelectEmpty(const GoFile& f, std::vector<LintFinding>* out) {
     x.column = f.Column(n);
     x.message = "select {} blocks this goroutine forever; give it a way out (ctx.Done(), a quit channel)";
     out->push_back(std::move(x));
-    return true;
-  });
+    continue;
+  }
 }
 
 }  // namespace leakhound
