@@ -20,12 +20,14 @@ extern const Pattern kChanRecvBlocked;
 extern const Pattern kSelectForever;
 extern const Pattern kBusyLoop;
 extern const Pattern kRuntimeLeaked;
+extern const Pattern kTimerInLoop;
 
 const std::vector<const Pattern*>& AllPatterns() {
   static const std::vector<const Pattern*> all = {
       &kNilChan,         &kMutexHeld,      &kWaitGroupWait,     &kCondWait,
       &kHttpNoTimeout,   &kContextNeverDone, &kRangeUnclosed,  &kChanSendBlocked,
       &kChanRecvBlocked, &kSelectForever,  &kBusyLoop,         &kRuntimeLeaked,
+      &kTimerInLoop,  // source only
   };
   return all;
 }
