@@ -1,4 +1,7 @@
 // leakhound lint: the leak patterns, found in Go source.
+#include <unistd.h>
+
+#include <cstdio>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -7,8 +10,39 @@
 #include "lint/linter.h"
 #include "patterns/pattern.h"
 #include "report/report.h"
+#include "report/sarif_report.h"
 
 namespace leakhound {
+
+namespace {
+
+// Trees this big take seconds: show progress on a terminal.
+constexpr size_t kProgressFiles = 2000;
+
+// "linting [#####.....] 42% 1234/2900 files" on stderr, in place.
+class LintProgress {
+ public:
+  void Update(size_t done, size_t total) {
+    int pct = total ? static_cast<int>(done * 100 / total) : 100;
+    if (pct == last_) return;
+    last_ = pct;
+    int filled = pct * 30 / 100;
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.append(static_cast<size_t>(30 - filled), '.');
+    std::fprintf(stderr, "\rlinting [%s] %3d%% %zu/%zu files", bar.c_str(), pct, done, total);
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  ~LintProgress() {
+    if (drawn_) std::fprintf(stderr, "\r%70s\r", "");
+  }
+
+ private:
+  int last_ = -1;
+  bool drawn_ = false;
+};
+
+}  // namespace
 
 CLI::App* AddLintCommand(CLI::App* app, LintFlags* f) {
   CLI::App* lint = app->add_subcommand(
@@ -16,7 +50,7 @@ CLI::App* AddLintCommand(CLI::App* app, LintFlags* f) {
               "and testdata/ are skipped; //leakhound:ignore ID reason silences a line)");
   lint->add_option("paths", f->paths, "Files, directories, or DIR/... (default ./...)");
   lint->add_option("--format", f->format, "Output format")
-      ->check(CLI::IsMember({"text", "json"}))
+      ->check(CLI::IsMember({"text", "json", "sarif"}))
       ->capture_default_str();
   lint->add_option("-j,--jobs", f->jobs, "Files parsed at once (default: one per core)");
   return lint;
@@ -31,9 +65,19 @@ int RunLint(const LintFlags& f) {
     std::cerr << "leakhound: " << error << "\n";
     return kExitBadInput;
   }
-  LintResult r = LintFiles(files, f.jobs);
+  LintResult r;
+  {
+    LintProgress bar;  // erased when this block ends, before any output
+    std::function<void(size_t, size_t)> progress;
+    if (files.size() > kProgressFiles && isatty(STDERR_FILENO))
+      progress = [&bar](size_t done, size_t total) { bar.Update(done, total); };
+    r = LintFiles(files, f.jobs, progress);
+  }
   for (const std::string& e : r.errors) std::cerr << "leakhound: warning: " << e << "\n";
-  if (f.format == "json") {
+  if (f.format == "sarif") {
+    char cwd[4096];
+    WriteSarif(r.findings, getcwd(cwd, sizeof cwd) ? cwd : "", std::cout);
+  } else if (f.format == "json") {
     nlohmann::ordered_json root;
     root["schema"] = "leakhound/lint/v1";
     root["leakhound_version"] = std::string(kLeakhoundVersion);
@@ -49,6 +93,7 @@ int RunLint(const LintFlags& f) {
       j["line"] = x.line;
       j["column"] = x.column;
       j["message"] = x.message;
+      j["function"] = x.function;
       j["related"] = nlohmann::ordered_json::array();
       for (const auto& [line, what] : x.related)
         j["related"].push_back({{"line", line}, {"message", what}});
