@@ -310,6 +310,23 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
         why.push_back({fmt::format("only {} goroutine(s): looks like workers waiting for work",
                                    b.count),
                        -0.5});
+      if (options.lint) {
+        finding.lint = LinkLint(*options.lint, cur, st, facts.top_user, pattern->id);
+        if (!finding.lint.empty()) {
+          const LintLink& best = finding.lint.front();
+          const LintFinding& lf = best.lint->finding;
+          bool at_line = best.match == "line";
+          why.push_back({fmt::format("lint finding {} at {}:{} agrees{}", lf.rule, best.lint->rel,
+                                     lf.line,
+                                     at_line ? ""
+                                             : fmt::format(" (same pattern in {}, which {} this "
+                                                           "goroutine)",
+                                                           lf.function,
+                                                           best.match == "creator" ? "created"
+                                                                                   : "runs through")),
+                         at_line ? kLintLineWeight : kLintFunctionWeight});
+        }
+      }
       finding.confidence = Combine(why);
       finding.severity = finding.confidence >= th.leak      ? Severity::kLeak
                          : finding.confidence >= th.suspect ? Severity::kSuspect

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "analyze/buckets.h"
+#include "analyze/lint_link.h"
 #include "analyze/source_view.h"
 #include "model/snapshot.h"
 #include "patterns/benign.h"
@@ -80,6 +81,7 @@ struct Finding {
   const BenignRule* benign = nullptr;  // set: expected, never a leak
   std::string fingerprint;    // stable across line edits: pattern+functions
   bool baselined = false;
+  std::vector<LintLink> lint;  // lint findings that agree (--source), best first
 };
 
 struct AnalyzeOptions {
@@ -87,6 +89,9 @@ struct AnalyzeOptions {
   Grouping grouping = Grouping::kExact;
   SourceView* source = nullptr;           // optional
   const std::vector<IgnoreRule>* ignore = nullptr;
+  // Lint findings over the source roots: links and a reason when they
+  // agree with a runtime finding (lint_link.h). Must outlive the Verdict.
+  const std::vector<SourceLint>* lint = nullptr;
 };
 
 struct Verdict {

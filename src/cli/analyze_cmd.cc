@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "report/dashboard_json.h"
 #include "report/html_report.h"
+#include "lint/linter.h"
 #include "report/report.h"
 
 namespace leakhound {
@@ -140,6 +141,22 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   options.grouping = flags.group == "loose" ? Grouping::kLoose : Grouping::kExact;
   options.source = flags.no_source ? nullptr : &source;
   options.ignore = &config.ignore;
+  // Lint the source roots once, so runtime findings can meet the lint
+  // findings at the same lines (analyze/lint_link.h).
+  std::vector<SourceLint> lint;
+  if (!flags.no_source && !roots.empty()) {
+    for (const std::string& root : roots) {
+      std::vector<std::string> files;
+      std::string error;
+      if (!CollectGoFiles({root + "/..."}, &files, &error)) continue;  // as SourceView: skipped
+      for (LintFinding& f : LintFiles(files).findings) {
+        std::string rel = f.file;
+        if (root != "." && rel.starts_with(root + "/")) rel.erase(0, root.size() + 1);
+        lint.push_back({std::move(f), std::move(rel)});
+      }
+    }
+    options.lint = &lint;
+  }
   Verdict verdict = AnalyzeSeries(series, times, options);
   ApplyBaseline(baseline, &verdict);
   const Snapshot& snap = *verdict.current;

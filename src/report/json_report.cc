@@ -180,6 +180,15 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
       for (const Reason& r : f->reasons)
         reasons.push_back(Json{{"text", r.text}, {"weight", std::round(r.weight * 1000) / 1000}});
       j["reasons"] = reasons;
+      Json lint = Json::array();
+      for (const LintLink& l : f->lint)
+        lint.push_back(Json{{"rule", l.lint->finding.rule},
+                            {"pattern", l.lint->finding.pattern},
+                            {"file", l.lint->finding.file},
+                            {"line", l.lint->finding.line},
+                            {"message", l.lint->finding.message},
+                            {"match", l.match}});
+      j["lint"] = lint;
       j["benign"] = f->benign ? Json(f->benign->reason) : Json(nullptr);
       j["fingerprint"] = f->fingerprint;
       j["baselined"] = f->baselined;

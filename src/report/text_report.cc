@@ -110,6 +110,10 @@ void WriteFindings(const AnalyzeView& view, const TextOptions& options, const St
       out << "          " << (r.weight >= 0 ? "+ " : "- ") << Clean(r.text)
           << st.dim() << fmt::format(" ({:.2f})", r.weight < 0 ? -r.weight : r.weight)
           << st.reset() << "\n";
+    for (const LintLink& l : f->lint)
+      out << "        lint: " << l.lint->finding.file << ":" << l.lint->finding.line << ": "
+          << Clean(l.lint->finding.message) << st.dim() << " (" << l.lint->finding.rule << ", "
+          << l.match << ")" << st.reset() << "\n";
     out << "        fix: " << f->pattern->fix << "\n";
     out << st.dim() << "        (leakhound explain " << f->pattern->id << ")" << st.reset() << "\n";
   }
