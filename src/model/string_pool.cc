@@ -1,5 +1,6 @@
 #include "model/string_pool.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/hash.h"
@@ -7,8 +8,12 @@
 namespace leakhound {
 
 namespace {
-constexpr size_t kMinChunk = 64 * 1024;
-constexpr size_t kInitialSlots = 1024;  // power of two
+// Chunks start small and double: `watch` keeps thousands of small
+// snapshots alive (targets x window), where a fixed 64 KB first chunk was
+// most of its memory; a big dump still reaches 64 KB chunks quickly.
+constexpr size_t kFirstChunk = 2 * 1024;
+constexpr size_t kMaxChunk = 64 * 1024;
+constexpr size_t kInitialSlots = 256;  // power of two
 }  // namespace
 
 StringPool::StringPool() : slots_(kInitialSlots, 0) {
@@ -19,8 +24,10 @@ StringPool::StringPool() : slots_(kInitialSlots, 0) {
 const char* StringPool::Store(std::string_view s) {
   if (s.empty()) return "";
   if (chunks_.empty() || chunk_size_ - chunk_used_ < s.size()) {
-    size_t size = s.size() > kMinChunk ? s.size() : kMinChunk;
-    chunks_.push_back(std::make_unique<char[]>(size));
+    size_t want = chunk_size_ == 0 ? kFirstChunk : std::min(kMaxChunk, chunk_size_ * 2);
+    size_t size = s.size() > want ? s.size() : want;
+    chunks_.push_back(std::unique_ptr<char[]>(new char[size]));  // no zero-fill
+    chunk_bytes_ += size;
     chunk_size_ = size;
     chunk_used_ = 0;
   }
@@ -75,7 +82,7 @@ int64_t StringPool::Find(std::string_view s) const {
 }
 
 size_t StringPool::MemoryUsage() const {
-  return chunks_.size() * kMinChunk + strings_.capacity() * sizeof(std::string_view) +
+  return chunk_bytes_ + strings_.capacity() * sizeof(std::string_view) +
          slots_.capacity() * sizeof(uint32_t) + hashes_.capacity() * sizeof(uint64_t);
 }
 

@@ -44,6 +44,7 @@ class StringPool {
   size_t chunk_used_ = 0;
   size_t chunk_size_ = 0;
   size_t stored_bytes_ = 0;
+  size_t chunk_bytes_ = 0;  // allocated in chunks_
   std::vector<std::string_view> strings_;
   // Open addressing: slot holds Sym+1 (0 = empty); hashes_ caches the hash.
   std::vector<uint32_t> slots_;
