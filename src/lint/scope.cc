@@ -171,6 +171,32 @@ void Collect(const GoFile& f, TSNode scope, const std::string& name, TSNode laun
 
 }  // namespace
 
+namespace {
+
+// Is `name` declared in function `fn` itself (var, :=, a parameter)?
+// `x = make(chan T)` to anything else (a package variable, a named
+// result) hands the channel to code this function cannot see.
+bool DeclaredIn(const GoFile& f, TSNode fn, std::string_view name) {
+  bool found = false;
+  GoFile::Walk(GoFile::Field(fn, "parameters"), [&](TSNode n) {
+    found = found || (GoFile::Is(n, "identifier") && f.Text(n) == name);
+    return !found;
+  });
+  WalkOwn(GoFile::Field(fn, "body"), [&](TSNode n) {
+    if (found) return false;
+    if (GoFile::Is(n, "var_spec") && f.Text(GoFile::Field(n, "name")) == name) found = true;
+    if (GoFile::Is(n, "short_var_declaration")) {
+      TSNode left = GoFile::Field(n, "left");
+      for (uint32_t i = 0; i < GoFile::Count(left); ++i)
+        found = found || f.Text(ts_node_named_child(left, i)) == name;
+    }
+    return true;
+  });
+  return found;
+}
+
+}  // namespace
+
 std::vector<MadeChan> ChansMadeIn(const GoFile& f, TSNode fn) {
   std::vector<MadeChan> out;
   WalkOwn(GoFile::Field(fn, "body"), [&](TSNode n) {
@@ -181,7 +207,8 @@ std::vector<MadeChan> ChansMadeIn(const GoFile& f, TSNode fn) {
       if (count != GoFile::Count(left)) return true;
       for (uint32_t i = 0; i < count; ++i) {
         TSNode r = ts_node_named_child(right, i), l = ts_node_named_child(left, i);
-        if (GoFile::Is(l, "identifier") && IsMakeChan(f, r, &cap))
+        if (GoFile::Is(l, "identifier") && IsMakeChan(f, r, &cap) &&
+            (GoFile::Is(n, "short_var_declaration") || DeclaredIn(f, fn, f.Text(l))))
           out.push_back({std::string(f.Text(l)), r, n, cap});
       }
     } else if (GoFile::Is(n, "var_spec")) {

@@ -184,6 +184,25 @@ TEST(LintRules, SendLookAlikesAreQuiet) {
 	go func() { ch <- 1 }()
 	drain(ch)
 })",
+      // A package variable: others may receive.
+      R"(var updated chan struct{}
+
+func f() {
+	updated = make(chan struct{})
+	go func() { updated <- struct{}{} }()
+})",
+      // An event loop: the select runs again after the timeout.
+      R"(func f(tick <-chan time.Time) {
+	done := make(chan bool)
+	go func() { done <- true }()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick:
+		}
+	}
+})",
       // Two fixed senders, two receives.
       R"(func f() int {
 	ch := make(chan int)
@@ -390,6 +409,24 @@ TEST(LintRules, WaitGroupLookAlikesAreQuiet) {
 	wg.Add(2)
 	go worker(&wg)
 	go worker(&wg)
+	wg.Wait()
+})",
+      // Add inside a goroutine that is itself counted: the counter
+      // cannot reach zero while it adds.
+      R"(func serve(ln listener) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() { defer wg.Done(); handle(c) }()
+		}
+	}()
 	wg.Wait()
 })",
       // Done deferred: the early return still counts down.

@@ -152,6 +152,12 @@ void RunUnreceivedSend(const GoFile& f, std::vector<LintFinding>* out) {
             if (!ts_node_eq(c, cc) && IsGiveUpCase(f, c)) giveup = c;
           }
           if (ts_node_is_null(giveup) || recvs.size() > 1) continue;
+          // A select in a loop that outlives the channel tries again after
+          // giving up (an event loop), so the sender is received later.
+          TSNode loop = EnclosingLoop(sel, fn);
+          if (!ts_node_is_null(loop) && (ts_node_start_byte(ch.stmt) < ts_node_start_byte(loop) ||
+                                         ts_node_start_byte(ch.stmt) >= ts_node_end_byte(loop)))
+            continue;
           message = "if the select at line " + std::to_string(f.Line(sel)) +
                     " takes its other case, nobody receives from unbuffered " + ch.name +
                     " and this send blocks forever; make(chan T, 1) lets it finish";
