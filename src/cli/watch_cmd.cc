@@ -70,7 +70,8 @@ void WriteSummary(const Watcher& w, const std::string& format, double seconds, s
     for (const TargetStatus& s : status)
       targets.push_back({{"name", s.name}, {"url", s.url}, {"up", s.up}, {"polls", s.polls},
                          {"errors", s.errors}, {"detail_fetches", s.detail_fetches},
-                         {"goroutines", s.total}, {"last_error", s.last_error}});
+                         {"goroutines", s.total}, {"last_error", s.last_error},
+                         {"mean_fetch_ms", s.polls ? std::round(s.fetch_seconds * 1e4 / s.polls) / 10 : 0}});
     j["targets"] = targets;
     nlohmann::json findings = nlohmann::json::array();
     for (const Watcher::OpenFinding& f : open) {

@@ -147,6 +147,7 @@ void Watcher::HandleDone(PollDone done) {
     HandleDetail(t, done.result);
   } else {
     t.routine_in_flight = false;
+    t.status.fetch_seconds += done.seconds;
     HandleRoutine(t, done.result, WallMs());
   }
 }

@@ -49,6 +49,7 @@ struct TargetStatus {
   std::string last_error;
   uint64_t polls = 0, errors = 0, detail_fetches = 0;
   uint64_t total = 0;  // goroutines in the last good snapshot
+  double fetch_seconds = 0;  // summed over routine polls, for the mean
 };
 
 class Watcher {
