@@ -121,13 +121,17 @@ void RunWaitGroupMismatch(const GoFile& f, std::vector<LintFinding>* out) {
     for (const WgCall& add : calls) {
       if (add.method != "Add" || ts_node_is_null(add.launched)) continue;
       TSNode go = GoLaunchOf(add.launched);
-      // A goroutine that is itself counted (defer wg.Done()) keeps the
-      // counter above zero while it adds: safe.
-      bool counted = false;
-      for (const WgCall& c : calls)
-        counted = counted || (c.method == "Done" && c.deferred && c.recv == add.recv &&
-                              ts_node_eq(c.launched, add.launched));
-      if (counted) continue;
+      // A goroutine counted by an Add before its launch, that defers its
+      // own Done, keeps the counter above zero while it adds: safe.
+      bool defers_done = false, added_before = false;
+      for (const WgCall& c : calls) {
+        defers_done = defers_done || (c.method == "Done" && c.deferred && c.recv == add.recv &&
+                                      ts_node_eq(c.launched, add.launched));
+        added_before = added_before || (c.method == "Add" && c.recv == add.recv &&
+                                        ts_node_is_null(c.launched) && !c.in_other_literal &&
+                                        ts_node_start_byte(c.call) < ts_node_start_byte(go));
+      }
+      if (defers_done && added_before) continue;
       for (const WgCall& wait : calls) {
         if (wait.method != "Wait" || wait.recv != add.recv || !ts_node_is_null(wait.launched) ||
             wait.in_other_literal || ts_node_start_byte(wait.call) < ts_node_end_byte(go))
