@@ -295,6 +295,19 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
           why.push_back({fmt::format("flat across {} snapshots ({}): a stable pool, not growth",
                                      n, counts),
                          -0.5});
+        } else if (n >= 4 && !match.never_wakes && pattern->id != std::string_view("busy-loop")) {
+          // In-flight work (requests waiting on a backend, fan-outs waiting
+          // on their helpers) shows up in some snapshots and not others,
+          // or rises and falls; leaked goroutines never leave.
+          size_t absent = static_cast<size_t>(std::count(g.counts.begin(), g.counts.end(), 0));
+          if (absent > 0 && g.surviving_ids == 0)
+            why.push_back({fmt::format("absent from {} of {} snapshots ({}): these come and go",
+                                       absent, n, counts),
+                           -0.6});
+          else if (g.r2 < 0.5 && g.surviving_ids == 0)
+            why.push_back({fmt::format("rises and falls across {} snapshots ({}) with no trend",
+                                       n, counts),
+                           -0.45});
         }
         if (g.surviving_ids > 0 && pattern->id != std::string_view("busy-loop"))
           why.push_back({fmt::format("{} goroutine id(s) blocked here in every snapshot",

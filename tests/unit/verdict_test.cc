@@ -222,6 +222,33 @@ TEST(Verdict, SeriesGrowthAndFlatPools) {
   EXPECT_EQ(flat->severity, Severity::kInfo);
 }
 
+// In-flight work: requests waiting on a backend that come and go between
+// snapshots, or rise and fall with load, are not leaks, even many of them.
+TEST(Verdict, TransientBucketsAreNotLeaks) {
+  const int absent_counts[] = {30, 0, 25, 40, 0, 35};
+  const int noisy_counts[] = {30, 45, 20, 50, 25, 40};
+  for (const int* counts : {absent_counts, noisy_counts}) {
+    std::vector<DumpSet> sets(6);
+    std::vector<const Snapshot*> series;
+    uint64_t next_id = 100;
+    for (int k = 0; k < 6; ++k) {
+      // Fresh ids every time: no goroutine stays.
+      std::string text = G(1, "running", {{"main.main", "/app/main.go:5"}}, "") +
+                         Repeat(next_id, counts[k], "chan send", kSend);
+      next_id += 100;
+      ASSERT_FALSE(ReadDumpBytes(text, "s", &sets[static_cast<size_t>(k)]));
+      series.push_back(&sets[static_cast<size_t>(k)].snapshots.back());
+    }
+    Verdict v = AnalyzeSeries(series, {0, 30, 60, 90, 120, 150}, {});
+    const Finding* f = FindingFor(v, "chan-send-blocked");
+    ASSERT_NE(f, nullptr);
+    EXPECT_LT(f->severity, Severity::kSuspect) << f->confidence;
+    bool said = false;
+    for (const Reason& r : f->reasons) said = said || r.weight < 0;
+    EXPECT_TRUE(said);
+  }
+}
+
 TEST(Verdict, BusyLoopNeedsTheSameGoroutineRunningEverywhere) {
   std::vector<std::pair<std::string, std::string>> spin = {{"main.spin", "/app/s.go:30"}};
   std::vector<DumpSet> sets(3);
