@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -33,6 +34,7 @@ std::string LocationKey(const Snapshot& s, const Frame& f) {
 }
 
 constexpr int64_t kRetainEveryMs = 10 * 60 * 1000;
+constexpr int kResolveAfter = 3;  // polls without a finding before it is resolved
 constexpr uint64_t kDetailTag = 1ull << 63;
 
 }  // namespace
@@ -68,6 +70,10 @@ struct Watcher::Target {
   std::deque<double> times;    // seconds, wall clock
   std::map<std::string, Detail> details;  // LocationKey -> what debug=2 said
   std::vector<OpenFinding> open;
+  // Findings missing from the latest analysis, kept open for a few more
+  // polls: a count near a threshold must not open and resolve a finding
+  // (and alert) on every other poll. fingerprint -> (record, misses).
+  std::map<std::string, std::pair<FindingRecord, int>> fading;
   TargetStatus status;
   FetchOptions fetch;
 };
@@ -331,6 +337,20 @@ void Watcher::HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms) {
     records.push_back(std::move(r));
   }
   t.open = std::move(open);
+
+  // Hysteresis: a finding resolves only after kResolveAfter polls without it.
+  std::set<std::string> now_seen;
+  for (const FindingRecord& r : records) now_seen.insert(r.fingerprint);
+  for (auto it = t.fading.begin(); it != t.fading.end();) {
+    if (now_seen.count(it->first) || ++it->second.second > kResolveAfter) {
+      it = t.fading.erase(it);
+    } else {
+      records.push_back(it->second.first);
+      ++it;
+    }
+  }
+  for (const FindingRecord& r : records)
+    if (now_seen.count(r.fingerprint)) t.fading[r.fingerprint] = {r, 0};
 
   if (store_) {
     std::vector<StoredFinding> raised = store_->SyncFindings(t.target_id, wall_ms, records);
