@@ -116,7 +116,11 @@ void FinishEasy(void* handle, int code, EasyState* state) {
   if (res.error != FetchError::kNone) res.body.clear();
 }
 
-FetchResult HttpGet(const std::string& url, const FetchOptions& options) {
+namespace {
+
+// One blocking request: `extra` adds options after the common ones.
+template <typename Extra>
+FetchResult Perform(const std::string& url, const FetchOptions& options, Extra extra) {
   CurlGlobalInit();
   CURL* curl = curl_easy_init();
   if (!curl) {
@@ -127,36 +131,32 @@ FetchResult HttpGet(const std::string& url, const FetchOptions& options) {
   }
   EasyState state;
   PrepareEasy(curl, url, options, &state);
+  extra(curl);
   CURLcode rc = curl_easy_perform(curl);
   FinishEasy(curl, rc, &state);
   curl_easy_cleanup(curl);
   return std::move(state.result);
 }
 
+}  // namespace
+
+FetchResult HttpGet(const std::string& url, const FetchOptions& options) {
+  return Perform(url, options, [](CURL*) {});
+}
+
 FetchResult HttpPost(const std::string& url, const std::string& body,
                      const std::string& content_type, const FetchOptions& options) {
-  CurlGlobalInit();
-  CURL* curl = curl_easy_init();
-  if (!curl) {
-    FetchResult res;
-    res.error = FetchError::kUnreachable;
-    res.message = url + ": cannot start an HTTP client";
-    return res;
-  }
-  EasyState state;
-  PrepareEasy(curl, url, options, &state);
-  // A POST must not be replayed to wherever a redirect points.
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
   std::string header = "Content-Type: " + content_type;
   curl_slist* headers = curl_slist_append(nullptr, header.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  CURLcode rc = curl_easy_perform(curl);
-  FinishEasy(curl, rc, &state);
-  curl_easy_cleanup(curl);
+  FetchResult r = Perform(url, options, [&](CURL* curl) {
+    // A POST must not be replayed to wherever a redirect points.
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  });
   curl_slist_free_all(headers);
-  return std::move(state.result);
+  return r;
 }
 
 }  // namespace leakhound
