@@ -12,9 +12,6 @@ namespace leakhound {
 
 namespace {
 
-// Where the SARIF viewer links the tool name to.
-constexpr char kInformationUri[] = "https://github.com/leakhound/leakhound";
-
 // "chan-send-blocked" -> "ChanSendBlocked" (SARIF's reportingDescriptor.name).
 std::string PascalName(std::string_view id) {
   std::string out;
@@ -141,7 +138,6 @@ nlohmann::ordered_json SarifLog(const std::vector<LintFinding>& findings,
   }
   J run;
   run["tool"]["driver"]["name"] = "leakhound";
-  run["tool"]["driver"]["informationUri"] = kInformationUri;
   run["tool"]["driver"]["version"] = std::string(kLeakhoundVersion);
   run["tool"]["driver"]["semanticVersion"] = std::string(kLeakhoundVersion);
   run["tool"]["driver"]["rules"] = std::move(rules);
