@@ -65,6 +65,15 @@ int RunLint(const LintFlags& f) {
     std::cerr << "leakhound: " << error << "\n";
     return kExitBadInput;
   }
+  if (files.empty()) {
+    // Like go vet, a directory means its own package only; say so rather
+    // than report a clean run over nothing.
+    std::string hint;
+    for (const std::string& p : paths)
+      if (!p.ends_with("...")) hint = " (a directory is not recursed; use " + p + "/...)";
+    std::cerr << "leakhound: no Go files to lint" << hint << "\n";
+    return kExitBadInput;
+  }
   LintResult r;
   {
     LintProgress bar;  // erased when this block ends, before any output

@@ -160,3 +160,14 @@ TEST(LintE2e, MissingPathIsAnInputError) {
 }
 
 }  // namespace
+
+// A directory with packages only below it lints nothing without "/...":
+// that is an error with a hint, not a clean run.
+TEST(LintE2e, DirectoryWithoutDotsThatHoldsNoGoFilesSaysHowToRecurse) {
+  std::string dir = std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go";
+  e2e::RunResult r = e2e::Leakhound({"lint", dir});
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.err.find(dir + "/..."), std::string::npos) << r.err;
+  e2e::RunResult all = e2e::Leakhound({"lint", dir + "/..."});
+  EXPECT_EQ(all.status, 1) << all.err;  // the leaky programs have findings
+}
