@@ -34,6 +34,7 @@ std::string LocationKey(const Snapshot& s, const Frame& f) {
 }
 
 constexpr int64_t kRetainEveryMs = 10 * 60 * 1000;
+constexpr size_t kMinSeriesForSuspects = 4;
 constexpr int kResolveAfter = 3;  // polls without a finding before it is resolved
 constexpr uint64_t kDetailTag = 1ull << 63;
 
@@ -284,6 +285,10 @@ void Watcher::HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms) {
   bool suspicious = false;
   for (const Finding& f : v.findings) {
     if (f.severity < Severity::kSuspect || f.benign) continue;
+    // Until the series can show a trend (or its absence), a suspect is a
+    // guess from one picture: pools and in-flight work look like it at
+    // first. Leaks are kept from the first poll.
+    if (f.severity == Severity::kSuspect && snaps.size() < kMinSeriesForSuspects) continue;
     const Bucket& b = v.buckets[f.bucket];
     const Stack& stack = snap.stacks()[b.stack];
     FindingRecord r;
