@@ -227,4 +227,15 @@ std::vector<ChanUse> ChanUses(const GoFile& f, TSNode fn, const std::string& nam
   return out;
 }
 
+void ForEachMadeChan(
+    const GoFile& f,
+    const std::function<void(TSNode fn, const MadeChan& ch, const std::vector<ChanUse>& uses)>& visit) {
+  if (f.text().find("make(chan") == std::string::npos) return;
+  for (TSNode fn : f.Functions()) {
+    if (f.Text(GoFile::Field(fn, "body")).find("make(chan") == std::string_view::npos) continue;
+    if (!IsFunc(fn)) continue;
+    for (const MadeChan& ch : ChansMadeIn(f, fn)) visit(fn, ch, ChanUses(f, fn, ch.name));
+  }
+}
+
 }  // namespace leakhound

@@ -6,6 +6,7 @@
 #ifndef LEAKHOUND_LINT_SCOPE_H_
 #define LEAKHOUND_LINT_SCOPE_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,13 @@ struct ChanUse {
 // func literals that receive it as an argument (under the parameter's
 // name). Uses in the function itself have a null `launched`.
 std::vector<ChanUse> ChanUses(const GoFile& f, TSNode fn, const std::string& name);
+
+// Calls visit(fn, ch, uses) for every channel made in a function or func
+// literal of `f`, with its uses; files and bodies without "make(chan" are
+// skipped by a text search first (most are).
+void ForEachMadeChan(
+    const GoFile& f,
+    const std::function<void(TSNode fn, const MadeChan& ch, const std::vector<ChanUse>& uses)>& visit);
 
 }  // namespace leakhound
 

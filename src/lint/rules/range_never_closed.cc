@@ -40,36 +40,29 @@ bool LeavesByItself(TSNode clause) {
 }  // namespace
 
 void RunRangeNeverClosed(const GoFile& f, std::vector<LintFinding>* out) {
-  if (f.text().find("make(chan") == std::string::npos) return;
-  for (TSNode fn : f.Functions()) {
-    if (f.Text(GoFile::Field(fn, "body")).find("make(chan") == std::string_view::npos) continue;
-    if (!IsFunc(fn)) continue;
-    for (const MadeChan& ch : ChansMadeIn(f, fn)) {
-      std::vector<ChanUse> uses = ChanUses(f, fn, ch.name);
-      bool unknown = false;
-      std::vector<TSNode> ranges;
-      for (const ChanUse& u : uses) {
-        if (u.kind == ChanUse::kEscape || u.kind == ChanUse::kClose) unknown = true;
-        if (u.kind == ChanUse::kRange) ranges.push_back(u.node);
-      }
-      if (unknown) continue;
-      for (TSNode r : ranges) {
-        if (LeavesByItself(r)) continue;
-        LintFinding x;
-        x.pattern = "range-unclosed";
-        x.rule = "range-never-closed";
-        x.file = f.path();
-        TSNode loop = ts_node_parent(r);
-        x.line = f.Line(loop);
-        x.column = f.Column(loop);
-        x.message = "nothing closes " + ch.name + ", so this range never ends after the last "
-                    "value; the sender should defer close(" + ch.name + ")";
-        x.related.push_back({f.Line(ch.make), ch.name + " is made here and never closed"});
-        out->push_back(std::move(x));
-      }
+  ForEachMadeChan(f, [&](TSNode fn, const MadeChan& ch, const std::vector<ChanUse>& uses) {
+    bool unknown = false;
+    std::vector<TSNode> ranges;
+    for (const ChanUse& u : uses) {
+      if (u.kind == ChanUse::kEscape || u.kind == ChanUse::kClose) unknown = true;
+      if (u.kind == ChanUse::kRange) ranges.push_back(u.node);
     }
-    continue;
-  }
+    if (unknown) return;
+    for (TSNode r : ranges) {
+      if (LeavesByItself(r)) continue;
+      LintFinding x;
+      x.pattern = "range-unclosed";
+      x.rule = "range-never-closed";
+      x.file = f.path();
+      TSNode loop = ts_node_parent(r);
+      x.line = f.Line(loop);
+      x.column = f.Column(loop);
+      x.message = "nothing closes " + ch.name + ", so this range never ends after the last "
+                  "value; the sender should defer close(" + ch.name + ")";
+      x.related.push_back({f.Line(ch.make), ch.name + " is made here and never closed"});
+      out->push_back(std::move(x));
+    }
+  });
 }
 
 }  // namespace leakhound

@@ -58,160 +58,153 @@ long LoopBound(const GoFile& f, TSNode loop) {
 }  // namespace
 
 void RunUnreceivedSend(const GoFile& f, std::vector<LintFinding>* out) {
-  if (f.text().find("make(chan") == std::string::npos) return;
-  for (TSNode fn : f.Functions()) {
-    if (f.Text(GoFile::Field(fn, "body")).find("make(chan") == std::string_view::npos) continue;
-    if (!IsFunc(fn)) continue;
-    for (const MadeChan& ch : ChansMadeIn(f, fn)) {
-      std::vector<ChanUse> uses = ChanUses(f, fn, ch.name);
-      std::vector<const ChanUse*> sends, recvs;
-      bool unknown = false;
-      for (const ChanUse& u : uses) {
-        switch (u.kind) {
-          case ChanUse::kEscape:
-          case ChanUse::kClose:
+  ForEachMadeChan(f, [&](TSNode fn, const MadeChan& ch, const std::vector<ChanUse>& uses) {
+    std::vector<const ChanUse*> sends, recvs;
+    bool unknown = false;
+    for (const ChanUse& u : uses) {
+      switch (u.kind) {
+        case ChanUse::kEscape:
+        case ChanUse::kClose:
+          unknown = true;
+          break;
+        case ChanUse::kSend:
+          // A send that is itself a select case can give up.
+          if (!ts_node_is_null(GoFile::Enclosing(u.node, {"communication_case"})) ||
+              u.in_other_literal || ts_node_is_null(u.launched))
             unknown = true;
-            break;
-          case ChanUse::kSend:
-            // A send that is itself a select case can give up.
-            if (!ts_node_is_null(GoFile::Enclosing(u.node, {"communication_case"})) ||
-                u.in_other_literal || ts_node_is_null(u.launched))
-              unknown = true;
-            else
-              sends.push_back(&u);
-            break;
-          case ChanUse::kRecv:
-          case ChanUse::kRange:
-            // Someone else (another goroutine, a callback) receives too.
-            if (u.in_other_literal || !ts_node_is_null(u.launched)) unknown = true;
-            else recvs.push_back(&u);
-            break;
-          case ChanUse::kNeutral:
-            break;
-        }
-        if (unknown) break;
-      }
-      if (unknown || sends.empty()) continue;
-
-      // The launches of the sending goroutines, in the function itself.
-      std::vector<TSNode> launches;
-      for (const ChanUse* s : sends) {
-        TSNode go = GoLaunchOf(s->launched);
-        if (ts_node_is_null(go) || !ts_node_eq(EnclosingFunc(go), fn)) {
-          launches.clear();
+          else
+            sends.push_back(&u);
           break;
-        }
-        bool seen = false;
-        for (TSNode l : launches) seen = seen || ts_node_eq(l, go);
-        if (!seen) launches.push_back(go);
-      }
-      if (launches.empty()) continue;
-
-      bool recv_in_loop = false;
-      for (const ChanUse* r : recvs)
-        recv_in_loop = recv_in_loop || r->kind == ChanUse::kRange ||
-                       !ts_node_is_null(EnclosingLoop(r->node, fn));
-      long cap = ts_node_is_null(ch.cap) ? 0 : IntValue(f, ch.cap);
-      if (cap < 0) continue;  // make(chan T, len(xs)): sized by the caller's count
-
-      std::string message;
-      std::vector<std::pair<uint32_t, std::string>> related;
-      for (TSNode go : launches) related.push_back({f.Line(go), "the sending goroutine starts here"});
-
-      // (c) More senders than receives.
-      TSNode looped{};
-      for (TSNode go : launches)
-        if (ts_node_is_null(looped)) looped = EnclosingLoop(go, fn);
-      if (!recv_in_loop) {
-        long senders = -1;  // -1: unbounded
-        if (ts_node_is_null(looped)) senders = static_cast<long>(launches.size());
-        else if (long bound = LoopBound(f, looped); bound >= 0) senders = bound;
-        long room = cap + static_cast<long>(recvs.size());
-        if (senders < 0 || senders > room) {
-          message = senders < 0
-                        ? "goroutines launched in a loop send on " + ch.name + ", which is received " +
-                              std::to_string(recvs.size()) + " time(s)" +
-                              (cap > 0 ? " with room for " + std::to_string(cap) : "") +
-                              ": every other sender blocks here forever"
-                        : std::to_string(senders) + " senders on " + ch.name + " but " +
-                              std::to_string(room) + " receive(s)" +
-                              (cap > 0 ? " and buffer slots" : "") +
-                              ": the rest block here forever";
-          for (const ChanUse* r : recvs) related.push_back({f.Line(r->node), "the only receive"});
-        }
-      }
-      if (message.empty() && cap == 0 && !recvs.empty()) {
-        // (b) A select that can give up instead of receiving.
-        for (const ChanUse* r : recvs) {
-          TSNode cc = GoFile::Enclosing(r->node, {"communication_case"});
-          if (ts_node_is_null(cc)) continue;
-          TSNode sel = ts_node_parent(cc);
-          TSNode giveup{};
-          for (uint32_t i = 0; i < GoFile::Count(sel); ++i) {
-            TSNode c = ts_node_named_child(sel, i);
-            if (!ts_node_eq(c, cc) && IsGiveUpCase(f, c)) giveup = c;
-          }
-          if (ts_node_is_null(giveup) || recvs.size() > 1) continue;
-          // A select in a loop that outlives the channel tries again after
-          // giving up (an event loop), so the sender is received later.
-          TSNode loop = EnclosingLoop(sel, fn);
-          if (!ts_node_is_null(loop) && (ts_node_start_byte(ch.stmt) < ts_node_start_byte(loop) ||
-                                         ts_node_start_byte(ch.stmt) >= ts_node_end_byte(loop)))
-            continue;
-          message = "if the select at line " + std::to_string(f.Line(sel)) +
-                    " takes its other case, nobody receives from unbuffered " + ch.name +
-                    " and this send blocks forever; make(chan T, 1) lets it finish";
-          related.push_back({f.Line(sel), "the receiver can give up here"});
-          related.push_back({f.Line(giveup), "this case leaves " + ch.name + " unread"});
+        case ChanUse::kRecv:
+        case ChanUse::kRange:
+          // Someone else (another goroutine, a callback) receives too.
+          if (u.in_other_literal || !ts_node_is_null(u.launched)) unknown = true;
+          else recvs.push_back(&u);
           break;
-        }
+        case ChanUse::kNeutral:
+          break;
       }
-      if (message.empty() && cap == 0) {
-        // (a) A return between the launch and the first receive after it.
-        uint32_t launch_end = ts_node_end_byte(launches.front());
-        uint32_t first_recv = UINT32_MAX;
-        for (const ChanUse* r : recvs)
-          if (ts_node_start_byte(r->node) > launch_end)
-            first_recv = std::min(first_recv, ts_node_start_byte(r->node));
-        TSNode early{};
-        WalkOwn(GoFile::Field(fn, "body"), [&](TSNode n) {
-          if (!ts_node_is_null(early)) return false;
-          if (!GoFile::Is(n, "return_statement")) return true;
-          uint32_t at = ts_node_start_byte(n);
-          if (at > launch_end && at < first_recv && ts_node_end_byte(n) < first_recv &&
-              ts_node_is_null(GoFile::Enclosing(n, {"select_statement"})))
-            early = n;
-          return true;
-        });
-        if (!ts_node_is_null(early)) {
-          message = "the return at line " + std::to_string(f.Line(early)) +
-                    " skips the receive from unbuffered " + ch.name +
-                    ": this send then blocks forever; make(chan T, 1) lets it finish";
-          related.push_back({f.Line(early), "returns without receiving"});
-          if (first_recv != UINT32_MAX)
-            for (const ChanUse* r : recvs)
-              if (ts_node_start_byte(r->node) == first_recv)
-                related.push_back({f.Line(r->node), "the receive it skips"});
-        } else if (recvs.empty()) {
-          message = "nothing receives from " + ch.name + ": this send blocks forever";
-        }
+      if (unknown) break;
+    }
+    if (unknown || sends.empty()) return;
+
+    // The launches of the sending goroutines, in the function itself.
+    std::vector<TSNode> launches;
+    for (const ChanUse* s : sends) {
+      TSNode go = GoLaunchOf(s->launched);
+      if (ts_node_is_null(go) || !ts_node_eq(EnclosingFunc(go), fn)) {
+        launches.clear();
+        break;
       }
-      if (message.empty()) continue;
-      related.push_back({f.Line(ch.make), ch.name + " is made here"});
-      for (const ChanUse* s : sends) {
-        LintFinding x;
-        x.pattern = "chan-send-blocked";
-        x.rule = "unreceived-send";
-        x.file = f.path();
-        x.line = f.Line(s->node);
-        x.column = f.Column(s->node);
-        x.message = message;
-        x.related = related;
-        out->push_back(std::move(x));
+      bool seen = false;
+      for (TSNode l : launches) seen = seen || ts_node_eq(l, go);
+      if (!seen) launches.push_back(go);
+    }
+    if (launches.empty()) return;
+
+    bool recv_in_loop = false;
+    for (const ChanUse* r : recvs)
+      recv_in_loop = recv_in_loop || r->kind == ChanUse::kRange ||
+                     !ts_node_is_null(EnclosingLoop(r->node, fn));
+    long cap = ts_node_is_null(ch.cap) ? 0 : IntValue(f, ch.cap);
+    if (cap < 0) return;  // make(chan T, len(xs)): sized by the caller's count
+
+    std::string message;
+    std::vector<std::pair<uint32_t, std::string>> related;
+    for (TSNode go : launches) related.push_back({f.Line(go), "the sending goroutine starts here"});
+
+    // (c) More senders than receives.
+    TSNode looped{};
+    for (TSNode go : launches)
+      if (ts_node_is_null(looped)) looped = EnclosingLoop(go, fn);
+    if (!recv_in_loop) {
+      long senders = -1;  // -1: unbounded
+      if (ts_node_is_null(looped)) senders = static_cast<long>(launches.size());
+      else if (long bound = LoopBound(f, looped); bound >= 0) senders = bound;
+      long room = cap + static_cast<long>(recvs.size());
+      if (senders < 0 || senders > room) {
+        message = senders < 0
+                      ? "goroutines launched in a loop send on " + ch.name + ", which is received " +
+                            std::to_string(recvs.size()) + " time(s)" +
+                            (cap > 0 ? " with room for " + std::to_string(cap) : "") +
+                            ": every other sender blocks here forever"
+                      : std::to_string(senders) + " senders on " + ch.name + " but " +
+                            std::to_string(room) + " receive(s)" +
+                            (cap > 0 ? " and buffer slots" : "") +
+                            ": the rest block here forever";
+        for (const ChanUse* r : recvs) related.push_back({f.Line(r->node), "the only receive"});
       }
     }
-    continue;
-  }
+    if (message.empty() && cap == 0 && !recvs.empty()) {
+      // (b) A select that can give up instead of receiving.
+      for (const ChanUse* r : recvs) {
+        TSNode cc = GoFile::Enclosing(r->node, {"communication_case"});
+        if (ts_node_is_null(cc)) continue;
+        TSNode sel = ts_node_parent(cc);
+        TSNode giveup{};
+        for (uint32_t i = 0; i < GoFile::Count(sel); ++i) {
+          TSNode c = ts_node_named_child(sel, i);
+          if (!ts_node_eq(c, cc) && IsGiveUpCase(f, c)) giveup = c;
+        }
+        if (ts_node_is_null(giveup) || recvs.size() > 1) continue;
+        // A select in a loop that outlives the channel tries again after
+        // giving up (an event loop), so the sender is received later.
+        TSNode loop = EnclosingLoop(sel, fn);
+        if (!ts_node_is_null(loop) && (ts_node_start_byte(ch.stmt) < ts_node_start_byte(loop) ||
+                                       ts_node_start_byte(ch.stmt) >= ts_node_end_byte(loop)))
+          continue;
+        message = "if the select at line " + std::to_string(f.Line(sel)) +
+                  " takes its other case, nobody receives from unbuffered " + ch.name +
+                  " and this send blocks forever; make(chan T, 1) lets it finish";
+        related.push_back({f.Line(sel), "the receiver can give up here"});
+        related.push_back({f.Line(giveup), "this case leaves " + ch.name + " unread"});
+        break;
+      }
+    }
+    if (message.empty() && cap == 0) {
+      // (a) A return between the launch and the first receive after it.
+      uint32_t launch_end = ts_node_end_byte(launches.front());
+      uint32_t first_recv = UINT32_MAX;
+      for (const ChanUse* r : recvs)
+        if (ts_node_start_byte(r->node) > launch_end)
+          first_recv = std::min(first_recv, ts_node_start_byte(r->node));
+      TSNode early{};
+      WalkOwn(GoFile::Field(fn, "body"), [&](TSNode n) {
+        if (!ts_node_is_null(early)) return false;
+        if (!GoFile::Is(n, "return_statement")) return true;
+        uint32_t at = ts_node_start_byte(n);
+        if (at > launch_end && at < first_recv && ts_node_end_byte(n) < first_recv &&
+            ts_node_is_null(GoFile::Enclosing(n, {"select_statement"})))
+          early = n;
+        return true;
+      });
+      if (!ts_node_is_null(early)) {
+        message = "the return at line " + std::to_string(f.Line(early)) +
+                  " skips the receive from unbuffered " + ch.name +
+                  ": this send then blocks forever; make(chan T, 1) lets it finish";
+        related.push_back({f.Line(early), "returns without receiving"});
+        if (first_recv != UINT32_MAX)
+          for (const ChanUse* r : recvs)
+            if (ts_node_start_byte(r->node) == first_recv)
+              related.push_back({f.Line(r->node), "the receive it skips"});
+      } else if (recvs.empty()) {
+        message = "nothing receives from " + ch.name + ": this send blocks forever";
+      }
+    }
+    if (message.empty()) return;
+    related.push_back({f.Line(ch.make), ch.name + " is made here"});
+    for (const ChanUse* s : sends) {
+      LintFinding x;
+      x.pattern = "chan-send-blocked";
+      x.rule = "unreceived-send";
+      x.file = f.path();
+      x.line = f.Line(s->node);
+      x.column = f.Column(s->node);
+      x.message = message;
+      x.related = related;
+      out->push_back(std::move(x));
+    }
+  });
 }
 
 }  // namespace leakhound
