@@ -298,13 +298,17 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
         } else if (n >= 4 && !match.never_wakes && pattern->id != std::string_view("busy-loop")) {
           // In-flight work (requests waiting on a backend, fan-outs waiting
           // on their helpers) shows up in some snapshots and not others,
-          // or rises and falls; leaked goroutines never leave.
+          // or rises and falls; leaked goroutines never leave. One drop to
+          // zero says little (a restart, one odd sample), so it counts
+          // neither way.
+          size_t drops = 0;
+          for (size_t k = 1; k < n; ++k) drops += g.counts[k - 1] > 0 && g.counts[k] == 0;
           size_t absent = static_cast<size_t>(std::count(g.counts.begin(), g.counts.end(), 0));
-          if (absent > 0 && g.surviving_ids == 0)
+          if (drops >= 2 && g.surviving_ids == 0)
             why.push_back({fmt::format("absent from {} of {} snapshots ({}): these come and go",
                                        absent, n, counts),
                            -0.6});
-          else if (g.r2 < 0.5 && g.surviving_ids == 0)
+          else if (drops == 0 && g.r2 < 0.5 && g.surviving_ids == 0)
             why.push_back({fmt::format("rises and falls across {} snapshots ({}) with no trend",
                                        n, counts),
                            -0.45});
