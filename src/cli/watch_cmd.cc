@@ -236,9 +236,8 @@ int RunWatch(const WatchFlags& f) {
     so.token = Secret(f.token.empty() ? config.serve.token : f.token, "LEAKHOUND_TOKEN");
     so.db_path = options.watch.db;
     so.live_status = [&watcher]() { return watcher.Status(); };
-    // Status() reads counters the watch thread writes; a torn read of a
-    // counter in a metrics scrape is harmless, but keep it simple: the
-    // server copies under this lock-free snapshot only.
+    // Called from the server's threads; Status() copies under the
+    // watcher's lock.
     if (!server.Start(so, &error)) {
       std::cerr << "leakhound: " << error << "\n";
       return kExitUsage;

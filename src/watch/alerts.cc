@@ -48,9 +48,9 @@ bool RunCommand(const std::string& command, const Alert& a, const std::string& j
     _exit(127);
   }
   close(in[0]);
-  // The command may not read its stdin; a full pipe must not block us.
+  // The command may not read its stdin; a full pipe must not block us
+  // (and a closed one raises no SIGPIPE: see the constructor).
   fcntl(in[1], F_SETFL, O_NONBLOCK);
-  signal(SIGPIPE, SIG_IGN);
   ssize_t ignored = write(in[1], json.data(), json.size());
   (void)ignored;
   close(in[1]);
@@ -108,6 +108,8 @@ std::string AlertLine(const Alert& a) {
 
 AlertSink::AlertSink(std::string webhook, std::string command, FetchOptions fetch)
     : webhook_(std::move(webhook)), command_(std::move(command)), fetch_(std::move(fetch)) {
+  // A command that exits without reading its stdin must not kill us.
+  if (!command_.empty()) signal(SIGPIPE, SIG_IGN);
   if (!webhook_.empty() || !command_.empty()) thread_ = std::thread([this] { Loop(); });
 }
 

@@ -61,6 +61,7 @@ struct Detail {
 };
 
 struct Watcher::Target {
+  size_t index = 0;  // in targets_
   TargetConfig config;
   long interval_ms = 0;
   int64_t target_id = 0;  // in the store
@@ -85,6 +86,7 @@ Watcher::Watcher(WatchOptions options, Store* store, AlertSink* alerts)
   size_t n = options_.targets.size();
   for (size_t i = 0; i < n; ++i) {
     auto t = std::make_unique<Target>();
+    t->index = i;
     t->config = options_.targets[i];
     t->interval_ms = t->config.interval_ms > 0 ? t->config.interval_ms : options_.watch.interval_ms;
     // Spread the first polls over the first interval (capped at 1 s) so a
@@ -148,6 +150,8 @@ void Watcher::HandleDone(PollDone done) {
   bool detail = (done.tag & kDetailTag) != 0;
   size_t index = static_cast<size_t>(done.tag & ~kDetailTag);
   if (index >= targets_.size()) return;
+  // Status() and OpenFindings() may be called from the dashboard's threads.
+  std::lock_guard<std::mutex> lock(status_mu_);
   Target& t = *targets_[index];
   if (detail) {
     t.detail_in_flight = false;
@@ -383,19 +387,19 @@ void Watcher::HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms) {
   int64_t now = SteadyMs();
   if (suspicious && !t.detail_in_flight &&
       (t.last_detail_ms == 0 || now - t.last_detail_ms >= options_.watch.detail_gap_ms)) {
-    size_t index = 0;
-    while (targets_[index].get() != &t) ++index;
-    StartPoll(index, true, now);
+    StartPoll(t.index, true, now);
   }
 }
 
 std::vector<TargetStatus> Watcher::Status() const {
+  std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<TargetStatus> out;
   for (const auto& t : targets_) out.push_back(t->status);
   return out;
 }
 
 std::vector<Watcher::OpenFinding> Watcher::OpenFindings() const {
+  std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<OpenFinding> out;
   for (const auto& t : targets_) out.insert(out.end(), t->open.begin(), t->open.end());
   return out;

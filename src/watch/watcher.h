@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -74,7 +75,10 @@ class Watcher {
     std::string title;
   };
   std::vector<OpenFinding> OpenFindings() const;
-  uint64_t polls() const { return polls_; }
+  uint64_t polls() const {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    return polls_;
+  }
 
  private:
   struct Target;
@@ -92,6 +96,9 @@ class Watcher {
   std::vector<std::unique_ptr<Target>> targets_;
   uint64_t polls_ = 0;
   int64_t last_retain_ms_ = 0;
+  // Guards what Status()/OpenFindings() read; held while a poll's result
+  // is handled (the dashboard's threads read it, the loop writes it).
+  mutable std::mutex status_mu_;
 };
 
 // A bucket's stack as the store and the dashboard show it.
