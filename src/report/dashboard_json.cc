@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "collect/http_fetch.h"  // IsUrl
+
 namespace leakhound {
 
 namespace {
@@ -21,6 +23,27 @@ using Json = nlohmann::json;
 constexpr size_t kMaxBuckets = 200;
 
 double Round3(double v) { return std::round(v * 1000) / 1000; }
+
+Json WaitJson(const Bucket& b) {
+  if (b.min_wait < 0) return nullptr;
+  return Json{{"min", b.min_wait}, {"max", b.max_wait}};
+}
+
+// function/file/line of stack frame `index`; empty when there is none.
+void PutFrame(const Snapshot& s, const Stack& stack, int index, Json* j) {
+  if (index < 0) {
+    (*j)["function"] = "";
+    (*j)["file"] = "";
+    (*j)["line"] = 0;
+    return;
+  }
+  const Frame& fr = stack.frames[static_cast<size_t>(index)];
+  (*j)["function"] = std::string(s.str(fr.function));
+  (*j)["file"] = std::string(s.str(fr.file));
+  (*j)["line"] = fr.line;
+}
+
+}  // namespace
 
 // "func\n\tfile:line\n...created by func\n\tfile:line", as Go prints it
 // without arguments and offsets.
@@ -42,15 +65,6 @@ std::string StackText(const Snapshot& s, const Stack& stack) {
   }
   return out;
 }
-
-bool IsUrl(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
-
-Json WaitJson(const Bucket& b) {
-  if (b.min_wait < 0) return nullptr;
-  return Json{{"min", b.min_wait}, {"max", b.max_wait}};
-}
-
-}  // namespace
 
 Json DashboardFromAnalysis(const AnalyzeView& view, const std::vector<double>& times_sec) {
   const Snapshot& s = *view.snapshot;
@@ -182,17 +196,7 @@ Json DashboardFromAnalysis(const AnalyzeView& view, const std::vector<double>& t
     j["signature"] = signature(*b);
     j["state"] = std::string(s.str(b->state));
     j["count"] = b->count;
-    int top = TopUserFrame(s, stack);
-    if (top >= 0) {
-      const Frame& fr = stack.frames[static_cast<size_t>(top)];
-      j["function"] = std::string(s.str(fr.function));
-      j["file"] = std::string(s.str(fr.file));
-      j["line"] = fr.line;
-    } else {
-      j["function"] = "";
-      j["file"] = "";
-      j["line"] = 0;
-    }
+    PutFrame(s, stack, TopUserFrame(s, stack), &j);
     j["creator"] = stack.has_creator ? std::string(s.str(stack.creator.function)) : "";
     j["pattern"] = f ? f->pattern->id : "";
     j["severity"] = f ? SeverityName(f->severity) : "";
@@ -224,16 +228,7 @@ Json DashboardFromAnalysis(const AnalyzeView& view, const std::vector<double>& t
       j["count"] = b.count;
       j["state"] = std::string(s.str(b.state));
       j["wait_minutes"] = WaitJson(b);
-      if (f->blocking_frame >= 0) {
-        const Frame& fr = stack.frames[static_cast<size_t>(f->blocking_frame)];
-        j["function"] = std::string(s.str(fr.function));
-        j["file"] = std::string(s.str(fr.file));
-        j["line"] = fr.line;
-      } else {
-        j["function"] = "";
-        j["file"] = "";
-        j["line"] = 0;
-      }
+      PutFrame(s, stack, f->blocking_frame, &j);
       if (stack.has_creator) {
         j["creator_function"] = std::string(s.str(stack.creator.function));
         j["creator_file"] = std::string(s.str(stack.creator.file));

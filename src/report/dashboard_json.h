@@ -3,6 +3,7 @@
 #ifndef LEAKHOUND_REPORT_DASHBOARD_JSON_H_
 #define LEAKHOUND_REPORT_DASHBOARD_JSON_H_
 
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,11 @@ namespace leakhound {
 // snapshots' own capture times are used when all are known, and otherwise
 // series x values are snapshot indexes (0, 1, ...) and "time_axis" is
 // "index".
+// A stack as the dashboard shows it (and the watch history stores it):
+// "func\n\tfile:line" per frame, elisions, "created by func\n\tfile:line"
+// -- as Go prints it, without arguments and offsets.
+std::string StackText(const Snapshot& s, const Stack& stack);
+
 nlohmann::json DashboardFromAnalysis(const AnalyzeView& view,
                                      const std::vector<double>& times_sec = {});
 

@@ -36,6 +36,25 @@ Json SeriesJson(const std::vector<SeriesPoint>& points) {
   return out;
 }
 
+// One entry of the document's "buckets", with its count series.
+Json BucketJson(Store& store, int64_t target_id, const std::string& target, const StoredBucket& b,
+                double growth_per_hour, int64_t since_ms) {
+  Json jb;
+  jb["target"] = target;
+  jb["signature"] = b.signature;
+  jb["state"] = b.state;
+  jb["count"] = b.count;
+  jb["function"] = b.top_function;
+  jb["file"] = b.top_file;
+  jb["line"] = b.top_line;
+  jb["creator"] = b.creator;
+  jb["stack"] = b.stack_text;
+  jb["growth_per_hour"] = growth_per_hour;
+  jb["growing"] = growth_per_hour > 0;
+  jb["series"] = SeriesJson(store.BucketSeries(target_id, b.signature, since_ms));
+  return jb;
+}
+
 // Prometheus label values: backslash, quote and newline escaped.
 std::string Label(std::string_view v) {
   std::string out;
@@ -108,20 +127,7 @@ Json DashboardFromStore(Store& store, const DashboardQuery& q) {
       size_t shown = 0;
       for (const StoredBucket& b : good->buckets) {
         if (shown++ >= 5) break;
-        Json jb;
-        jb["target"] = t.name;
-        jb["signature"] = b.signature;
-        jb["state"] = b.state;
-        jb["count"] = b.count;
-        jb["function"] = b.top_function;
-        jb["file"] = b.top_file;
-        jb["line"] = b.top_line;
-        jb["creator"] = b.creator;
-        jb["stack"] = b.stack_text;
-        jb["growth_per_hour"] = 0;
-        jb["growing"] = false;
-        jb["series"] = SeriesJson(store.BucketSeries(t.id, b.signature, q.since_ms));
-        buckets.push_back(std::move(jb));
+        buckets.push_back(BucketJson(store, t.id, t.name, b, 0, q.since_ms));
       }
     }
     jt["total"] = total;
@@ -173,20 +179,16 @@ Json DashboardFromStore(Store& store, const DashboardQuery& q) {
           have = true;
         }
       if (!have) {
-        Json jb;
-        jb["target"] = target;
-        jb["signature"] = f.signature;
-        jb["state"] = f.state;
-        jb["count"] = f.count;
-        jb["function"] = f.function;
-        jb["file"] = f.file;
-        jb["line"] = f.line;
-        jb["creator"] = f.creator_function;
-        jb["stack"] = f.stack_text;
-        jb["growth_per_hour"] = f.growth_per_hour;
-        jb["growing"] = f.growth_per_hour > 0;
-        jb["series"] = SeriesJson(store.BucketSeries(f.target_id, f.signature, q.since_ms));
-        buckets.push_back(std::move(jb));
+        StoredBucket b;
+        b.signature = f.signature;
+        b.state = f.state;
+        b.count = f.count;
+        b.top_function = f.function;
+        b.top_file = f.file;
+        b.top_line = f.line;
+        b.creator = f.creator_function;
+        b.stack_text = f.stack_text;
+        buckets.push_back(BucketJson(store, f.target_id, target, b, f.growth_per_hour, q.since_ms));
       }
     }
   }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analyze/buckets.h"
+#include "report/dashboard_json.h"  // StackText
 
 namespace leakhound {
 
@@ -39,16 +40,6 @@ constexpr int kResolveAfter = 3;  // polls without a finding before it is resolv
 constexpr uint64_t kDetailTag = 1ull << 63;
 
 }  // namespace
-
-std::string StackText(const Snapshot& s, const Stack& stack) {
-  std::string out;
-  for (const Frame& f : stack.frames)
-    out += fmt::format("{}\n\t{}:{}\n", s.str(f.function), s.str(f.file), f.line);
-  if (stack.has_creator)
-    out += fmt::format("created by {}\n\t{}:{}\n", s.str(stack.creator.function),
-                       s.str(stack.creator.file), stack.creator.line);
-  return out;
-}
 
 // What debug=2 added about one place in the code.
 struct Detail {

@@ -101,9 +101,6 @@ class Watcher {
   mutable std::mutex status_mu_;
 };
 
-// A bucket's stack as the store and the dashboard show it.
-std::string StackText(const Snapshot& s, const Stack& stack);
-
 }  // namespace leakhound
 
 #endif  // LEAKHOUND_WATCH_WATCHER_H_
