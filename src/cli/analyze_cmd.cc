@@ -84,18 +84,7 @@ int RunAnalyze(const AnalyzeFlags& flags) {
 
   // Configuration: --config, else .leakhound.yaml found upward from here.
   Config config;
-  if (!flags.no_config) {
-    std::string path = flags.config;
-    if (path.empty()) {
-      char cwd[4096];
-      if (getcwd(cwd, sizeof cwd)) path = FindConfigFile(cwd);
-    }
-    std::string error;
-    if (!path.empty() && !LoadConfig(path, &config, &error)) {
-      std::cerr << "leakhound: " << error << "\n";
-      return kExitConfig;
-    }
-  }
+  if (!LoadConfigFor(flags.config, flags.no_config, &config)) return kExitConfig;
   std::set<std::string> baseline;
   if (!flags.baseline.empty()) {
     std::string error;

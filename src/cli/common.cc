@@ -116,6 +116,21 @@ void AddNetFlags(CLI::App* app, NetFlags* f) {
       ->group(group);
 }
 
+bool LoadConfigFor(const std::string& flag_path, bool no_config, Config* config) {
+  if (no_config) return true;
+  std::string path = flag_path;
+  if (path.empty()) {
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd)) path = FindConfigFile(cwd);
+  }
+  std::string error;
+  if (!path.empty() && !LoadConfig(path, config, &error)) {
+    std::cerr << "leakhound: " << error << "\n";
+    return false;
+  }
+  return true;
+}
+
 int LoadInputs(const std::vector<std::string>& inputs, const NetFlags& net, LoadedInputs* out) {
   if (std::count(inputs.begin(), inputs.end(), "-") > 1) {
     std::cerr << "leakhound: standard input (-) can be given only once\n";

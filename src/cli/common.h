@@ -12,6 +12,7 @@
 
 #include "base/duration.h"
 #include "collect/http_fetch.h"
+#include "config/config.h"
 #include "dump/dump.h"
 
 namespace leakhound {
@@ -45,6 +46,11 @@ struct NetFlags {
 };
 void AddNetFlags(CLI::App* app, NetFlags* flags);
 
+
+// The config for a command: --config FILE, else .leakhound.yaml found
+// upward from the working directory, else defaults; nothing with
+// --no-config. False after printing a one-line "FILE:LINE: message".
+bool LoadConfigFor(const std::string& flag_path, bool no_config, Config* config);
 
 // Everything read from the inputs, oldest first. A URL with --samples N
 // gives N DumpSets with their fetch times.

@@ -37,21 +37,6 @@ void InstallSignals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-bool LoadConfigFor(const std::string& flag_path, bool no_config, Config* config) {
-  if (no_config) return true;
-  std::string path = flag_path;
-  if (path.empty()) {
-    char cwd[4096];
-    if (getcwd(cwd, sizeof cwd)) path = FindConfigFile(cwd);
-  }
-  std::string error;
-  if (!path.empty() && !LoadConfig(path, config, &error)) {
-    std::cerr << "leakhound: " << error << "\n";
-    return false;
-  }
-  return true;
-}
-
 std::string Secret(const std::string& flag, const char* env) {
   if (!flag.empty()) return flag;
   const char* v = std::getenv(env);
