@@ -9,6 +9,10 @@ JOBS       ?= $(shell nproc)
 # Go needs writable caches even where HOME is not set (CI containers).
 export GOCACHE ?= $(CURDIR)/$(BUILD)/go-cache
 export GOPATH  ?= $(CURDIR)/$(BUILD)/go-path
+# Modules and the Go 1.27 toolchain module are fetched once per machine,
+# into a cache outside the repo (cmake/GoToolchains.cmake uses the same).
+LEAKHOUND_CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(if $(HOME),$(HOME)/.cache,/var/tmp))/leakhound
+export GOMODCACHE ?= $(LEAKHOUND_CACHE)/gomod
 export GO111MODULE = on
 
 .PHONY: all deps build demo test unit asan fuzz bench clean

@@ -16,7 +16,7 @@ std::string TlsDir() {
 
 TEST(AuthTls, CertificateMustVerify) {
   std::string dir = TlsDir();
-  e2e::Service svc({e2e::BuildGo("leaky"), "-mode", "serve-tls", "-out", dir}, "listening ");
+  e2e::Service svc({e2e::BuildGo("leaky", "1.19"), "-mode", "serve-tls", "-out", dir}, "listening ");
   std::string url = svc.ready_line();
   ASSERT_EQ(url.rfind("https://127.0.0.1:", 0), 0u) << url;
   e2e::RunResult untrusted = e2e::Leakhound({"analyze", "--no-config", url});
@@ -28,7 +28,7 @@ TEST(AuthTls, CertificateMustVerify) {
 }
 
 TEST(AuthTls, BearerFromFlagOrEnvironment) {
-  e2e::Service svc({e2e::BuildGo("leaky"), "-mode", "serve", "-token", "s3cret"}, "listening ");
+  e2e::Service svc({e2e::BuildGo("leaky", "1.19"), "-mode", "serve", "-token", "s3cret"}, "listening ");
   std::string url = svc.ready_line();
   e2e::RunResult none = e2e::Leakhound({"analyze", "--no-config", url});
   EXPECT_EQ(none.status, 7) << none.err;
@@ -41,7 +41,7 @@ TEST(AuthTls, BearerFromFlagOrEnvironment) {
 }
 
 TEST(AuthTls, BasicAuth) {
-  e2e::Service svc({e2e::BuildGo("leaky"), "-mode", "serve", "-basic", "ops:pa55"}, "listening ");
+  e2e::Service svc({e2e::BuildGo("leaky", "1.19"), "-mode", "serve", "-basic", "ops:pa55"}, "listening ");
   std::string url = svc.ready_line();
   EXPECT_EQ(e2e::Leakhound({"analyze", "--no-config", url}).status, 7);
   EXPECT_EQ(e2e::Leakhound({"analyze", "--no-config", "--user", "ops:pa55", url}).status, 0);

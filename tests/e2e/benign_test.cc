@@ -11,7 +11,7 @@ namespace {
 using nlohmann::json;
 
 json AnalyzeBenign(const std::string& mode) {
-  e2e::RunResult r = e2e::Run({e2e::BuildGo("benign"), "-mode", mode});
+  e2e::RunResult r = e2e::Run({e2e::BuildGo("benign", "1.19"), "-mode", mode});
   EXPECT_EQ(r.status, 0) << r.err;
   std::string path = e2e::WorkDir() + "/benign-" + mode + ".txt";
   e2e::WriteFile(path, r.out);
@@ -37,7 +37,7 @@ TEST(Benign, Debug2HasNoLeakOrSuspect) { ExpectQuiet(AnalyzeBenign("debug2")); }
 TEST(Benign, RuntimeStackHasNoLeakOrSuspect) { ExpectQuiet(AnalyzeBenign("stack")); }
 
 TEST(Benign, FailOnSuspectPasses) {
-  e2e::RunResult r = e2e::Run({e2e::BuildGo("benign"), "-mode", "debug2"});
+  e2e::RunResult r = e2e::Run({e2e::BuildGo("benign", "1.19"), "-mode", "debug2"});
   std::string path = e2e::WorkDir() + "/benign-gate.txt";
   e2e::WriteFile(path, r.out);
   EXPECT_EQ(e2e::Leakhound({"analyze", "--no-config", "--fail-on", "suspect", path}).status, 0);

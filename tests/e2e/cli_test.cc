@@ -15,7 +15,7 @@ using nlohmann::json;
 
 const std::string& RealDump() {
   static const std::string path = [] {
-    e2e::RunResult r = e2e::Run({e2e::BuildGo("leaky"), "-mode", "debug2"});
+    e2e::RunResult r = e2e::Run({e2e::BuildGo("leaky", "1.19"), "-mode", "debug2"});
     EXPECT_EQ(r.status, 0) << r.err;
     std::string p = e2e::WorkDir() + "/cli-debug2.txt";
     e2e::WriteFile(p, r.out);
@@ -223,7 +223,7 @@ TEST(Cli, SeriesOfFilesFlagsGrowth) {
   std::string dir = e2e::WorkDir() + "/growing-snapshots";
   std::string mk = "rm -rf " + dir + " && mkdir -p " + dir;
   ASSERT_EQ(std::system(mk.c_str()), 0);
-  e2e::RunResult g = e2e::Run({e2e::BuildGo("growing"), "-snapshots", "4", "-interval", "150ms", "-out", dir});
+  e2e::RunResult g = e2e::Run({e2e::BuildGo("growing", "1.19"), "-snapshots", "4", "-interval", "150ms", "-out", dir});
   ASSERT_EQ(g.status, 0) << g.err;
   json r = e2e::AnalyzeJson({dir + "/snap-000.txt", dir + "/snap-001.txt", dir + "/snap-002.txt", dir + "/snap-003.txt"});
   EXPECT_EQ(r["series"]["snapshots"], 4);

@@ -19,7 +19,7 @@ std::string BuildDir() {
 }
 
 TEST(Dashboard, LiveAndFileViewsRenderInChromium) {
-  std::string demo = BuildGo("demo");
+  std::string demo = BuildGo("demo", "1.19");
   Service svc({demo, "-addr", "127.0.0.1:0"}, "listening on ");
   std::string url = svc.ready_line();
   std::thread load([&] {

@@ -45,7 +45,7 @@ std::string LeakySource() { return std::string(LEAKHOUND_SOURCE_DIR) + "/testdat
 
 json ExpectCounts() {
   static json counts = [] {
-    RunResult r = Run({e2e::BuildGo("leaky"), "-expect"});
+    RunResult r = Run({e2e::BuildGo("leaky", "1.19"), "-expect"});
     EXPECT_EQ(r.status, 0) << r.err;
     return json::parse(r.out);
   }();
@@ -74,7 +74,7 @@ std::string Dump(const std::string& mode) {
   static std::map<std::string, std::string> cache;
   auto it = cache.find(mode);
   if (it != cache.end()) return it->second;
-  std::string bin = e2e::BuildGo("leaky");
+  std::string bin = e2e::BuildGo("leaky", "1.19");
   RunOptions o;
   o.env = {"GOTRACEBACK=all"};
   std::string text;
@@ -85,7 +85,7 @@ std::string Dump(const std::string& mode) {
     EXPECT_EQ(r.status, 2) << "SIGQUIT exits 2";
     text = r.err;
   } else if (mode == "deadlock") {
-    RunResult r = Run({e2e::BuildGo("deadlock")}, o);
+    RunResult r = Run({e2e::BuildGo("deadlock", "1.19")}, o);
     EXPECT_EQ(r.status, 2) << r.err.substr(0, 300);
     text = r.err;
   } else if (mode == "panic") {
@@ -152,7 +152,7 @@ TEST(GoFixtures, Deadlock) {
   json r = e2e::AnalyzeJson({Dump("deadlock")});
   auto markers =
       e2e::Markers(std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/deadlock/main.go", "LEAK");
-  RunResult ex = e2e::Run({e2e::BuildGo("deadlock"), "-expect"});
+  RunResult ex = e2e::Run({e2e::BuildGo("deadlock", "1.19"), "-expect"});
   json counts = json::parse(ex.out);
   EXPECT_EQ(r["snapshot"]["kind"], "fatal_error");
   EXPECT_NE(r["snapshot"]["preamble"].get<std::string>().find("all goroutines are asleep"),

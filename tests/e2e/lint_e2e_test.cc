@@ -111,7 +111,7 @@ TEST(LintE2e, SarifHasWhatCodeScanningRequires) {
 // lint findings of its source and gain a reason.
 TEST(LintE2e, AnalyzeLinksRuntimeFindingsToLint) {
   std::string dir = std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/leaky";
-  e2e::RunResult dump = e2e::Run({e2e::BuildGo("leaky"), "-mode", "debug2"});
+  e2e::RunResult dump = e2e::Run({e2e::BuildGo("leaky", "1.19"), "-mode", "debug2"});
   ASSERT_EQ(dump.status, 0) << dump.err;
   std::string path = e2e::WorkDir() + "/leaky-lint-link.txt";
   e2e::WriteFile(path, dump.out);

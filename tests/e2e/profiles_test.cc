@@ -38,7 +38,7 @@ const std::string& ProfileDir() {
     std::string d = e2e::WorkDir() + "/profiles";
     std::string cmd = "rm -rf '" + d + "' && mkdir -p '" + d + "'";
     EXPECT_EQ(std::system(cmd.c_str()), 0);
-    e2e::RunResult r = e2e::Run({e2e::BuildGo("leaky"), "-mode", "profiles", "-out", d});
+    e2e::RunResult r = e2e::Run({e2e::BuildGo("leaky", "1.19"), "-mode", "profiles", "-out", d});
     EXPECT_EQ(r.status, 0) << r.err;
     return d;
   }();
@@ -95,7 +95,7 @@ TEST(Profiles, CorruptProtobufIsAClearError) {
 }
 
 TEST(Profiles, LiveEndpointInEveryForm) {
-  e2e::Service svc({e2e::BuildGo("leaky"), "-mode", "serve"}, "listening ");
+  e2e::Service svc({e2e::BuildGo("leaky", "1.19"), "-mode", "serve"}, "listening ");
   std::string url = svc.ready_line();
   ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
   json d2 = e2e::AnalyzeJson({url});
@@ -119,7 +119,7 @@ TEST(Profiles, LiveEndpointInEveryForm) {
 }
 
 TEST(Profiles, DiffShowsGrowthLargestFirst) {
-  e2e::Service svc({e2e::BuildGo("growing"), "-mode", "serve", "-interval", "100ms"}, "listening ");
+  e2e::Service svc({e2e::BuildGo("growing", "1.19"), "-mode", "serve", "-interval", "100ms"}, "listening ");
   std::string url = svc.ready_line();
   std::string a = e2e::WorkDir() + "/grow-a.txt", b = e2e::WorkDir() + "/grow-b.txt";
   e2e::RunResult ra = e2e::Run({"curl", "-s", "-o", a, url + "/debug/pprof/goroutine?debug=2"});

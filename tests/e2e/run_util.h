@@ -243,32 +243,104 @@ inline std::string WorkDir() {
   return dir;
 }
 
-// Go needs writable caches even in CI containers without HOME.
-inline std::vector<std::string> GoEnv() {
+// The Go toolchains the tests build with, found in one place
+// (cmake/GoToolchains.cmake): never whichever `go` is first on PATH.
+struct Toolchain {
+  std::string version;      // "1.19", "1.26", "1.27"
+  std::string go;           // the go binary
+  std::string gotoolchain;  // GOTOOLCHAIN for it ("local" or "go1.27.3")
+};
+
+// Every toolchain the tests run the Go fixture programs under.
+inline const std::vector<std::string>& GoVersions() {
+  static const std::vector<std::string> v = {"1.19", "1.26", "1.27"};
+  return v;
+}
+
+// For INSTANTIATE_TEST_SUITE_P: "1.26" -> "go1_26".
+inline std::string GoParamName(const std::string& version) {
+  std::string n = "go";
+  n.append(version);
+  for (char& c : n)
+    if (c == '.') c = '_';
+  return n;
+}
+
+// Go needs writable caches even in CI containers without HOME. Modules
+// and toolchain downloads are shared per machine (LEAKHOUND_GOMODCACHE).
+inline std::vector<std::string> GoEnv(const Toolchain& tc) {
   std::string w = LEAKHOUND_WORK_DIR;
   std::vector<std::string> env;
   if (!std::getenv("GOCACHE")) env.push_back("GOCACHE=" + w + "/go-cache");
   if (!std::getenv("GOPATH")) env.push_back("GOPATH=" + w + "/go-path");
+  if (!std::getenv("GOMODCACHE")) env.push_back(std::string("GOMODCACHE=") + LEAKHOUND_GOMODCACHE);
   if (!std::getenv("HOME")) env.push_back("HOME=" + w);
-  env.push_back("GOFLAGS=-mod=mod");
+  env.push_back("GOFLAGS=-mod=mod -buildvcs=false");
   env.push_back("GO111MODULE=on");
+  env.push_back("GOTOOLCHAIN=" + tc.gotoolchain);
   return env;
 }
 
-// Builds testdata/go/NAME once per test process; returns the binary path.
-inline std::string BuildGo(const std::string& name) {
+// The toolchain for `version`, checked once: `go version` must report it.
+// A missing or wrong toolchain throws, naming it and how to get it, so a
+// test fails loudly instead of silently running another Go.
+inline const Toolchain& GoToolchain(const std::string& version) {
+  static std::mutex mu;
+  static std::map<std::string, Toolchain> checked;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = checked.find(version);
+  if (it != checked.end()) return it->second;
+  std::string all = LEAKHOUND_GO_TOOLCHAINS;
+  std::stringstream in(all);
+  std::string entry;
+  while (std::getline(in, entry, ',')) {
+    size_t a = entry.find('='), b = entry.rfind('=');
+    if (a == std::string::npos || a == b || entry.substr(0, a) != version) continue;
+    Toolchain tc{version, entry.substr(a + 1, b - a - 1), entry.substr(b + 1)};
+    RunOptions o;
+    o.env = GoEnv(tc);
+    o.timeout_ms = 600'000;  // the first 1.27 use downloads the toolchain
+    RunResult r = Run({tc.go, "version"}, o);
+    std::string want = "go version go";
+    want.append(version).append(".");
+    if (r.status != 0 || r.out.find(want) == std::string::npos)
+      throw std::runtime_error("Go " + version + " toolchain unusable: `" + tc.go +
+                               " version` with GOTOOLCHAIN=" + tc.gotoolchain + " said: " + r.out +
+                               r.err +
+                               " (scripts/install-deps.sh installs golang-1.19-go; 1.26 must be on "
+                               "PATH; 1.27 needs the Go module proxy; override with "
+                               "-DLEAKHOUND_GO_1_NN=PATH)");
+    return checked[version] = tc;
+  }
+  throw std::runtime_error("no Go " + version + " in LEAKHOUND_GO_TOOLCHAINS=" + all);
+}
+
+// Builds testdata/go/NAME once per test process with Go `version`
+// (and `extra_env`, e.g. GOEXPERIMENT=...); returns the binary path.
+inline std::string BuildGo(const std::string& name, const std::string& version,
+                           const std::vector<std::string>& extra_env = {}) {
   static std::mutex mu;
   static std::map<std::string, std::string> built;
+  const Toolchain& tc = GoToolchain(version);
   std::lock_guard<std::mutex> lock(mu);
-  auto it = built.find(name);
+  std::string key = name + "@" + version;
+  std::string suffix;
+  for (const std::string& e : extra_env) {
+    key.append(" ").append(e);
+    suffix.append("-").append(std::to_string(std::hash<std::string>{}(e) % 100000));
+  }
+  auto it = built.find(key);
   if (it != built.end()) return it->second;
-  std::string bin = WorkDir() + "/bin/" + name;
+  std::string bin = WorkDir() + "/bin/go" + version + suffix + "/" + name;
   RunOptions o;
-  o.env = GoEnv();
+  o.env = GoEnv(tc);
+  o.env.insert(o.env.end(), extra_env.begin(), extra_env.end());
   o.cwd = std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/" + name;
-  RunResult r = Run({"go", "build", "-o", bin, "."}, o);
-  if (r.status != 0) throw std::runtime_error("go build " + name + ": " + r.err);
-  built[name] = bin;
+  o.timeout_ms = 600'000;
+  RunResult r = Run({tc.go, "build", "-o", bin, "."}, o);
+  if (r.status != 0)
+    throw std::runtime_error("go" + version + " build " + name + ": " + r.err);
+  built[key] = bin;
   return bin;
 }
 

@@ -87,7 +87,7 @@ RunResult Curl(const std::vector<std::string>& args) {
 }
 
 TEST(Watch, FlagsTheLeakingServiceAtItsLineAndAlerts) {
-  std::string demo = BuildGo("demo");
+  std::string demo = BuildGo("demo", "1.19");
   auto markers = Markers(DemoSource(), "LEAK");
   ASSERT_TRUE(markers.count("checkout-send")) << "marker missing in " << DemoSource();
   Service svc({demo, "-addr", "127.0.0.1:0"}, "listening on ");
@@ -127,7 +127,7 @@ TEST(Watch, FlagsTheLeakingServiceAtItsLineAndAlerts) {
 }
 
 TEST(Watch, BusyHealthyServiceIsNotFlagged) {
-  std::string busy = BuildGo("busy");
+  std::string busy = BuildGo("busy", "1.19");
   Service svc({busy, "-addr", "127.0.0.1:0", "-selfload"}, "listening on ");
   std::string url = svc.ready_line();
   RunResult r = Leakhound({"watch", url, "--no-config", "--interval", "1s", "--duration", "10s",
@@ -169,7 +169,7 @@ TEST(Watch, SlowTargetDoesNotDelayTheOthers) {
   socklen_t len = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   std::string stuck = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-  std::string demo = BuildGo("demo");
+  std::string demo = BuildGo("demo", "1.19");
   Service svc({demo, "-addr", "127.0.0.1:0"}, "listening on ");
   RunResult r = Leakhound({"watch", svc.ready_line(), stuck, "--no-config", "--interval", "500ms",
                            "--duration", "4s", "--timeout", "3s", "--db", Fresh("watch-slow.db"),
@@ -252,7 +252,7 @@ class Webhook {
 };
 
 TEST(Watch, WebhookGetsTheAlertAndIsRetried) {
-  std::string demo = BuildGo("demo");
+  std::string demo = BuildGo("demo", "1.19");
   Service svc({demo, "-addr", "127.0.0.1:0"}, "listening on ");
   std::string url = svc.ready_line();
   Webhook ok(200), failing(500);
@@ -282,7 +282,7 @@ TEST(Watch, WebhookGetsTheAlertAndIsRetried) {
 }
 
 TEST(Watch, SigkillMidPollLeavesAValidStore) {
-  std::string demo = BuildGo("demo");
+  std::string demo = BuildGo("demo", "1.19");
   Service svc({demo, "-addr", "127.0.0.1:0"}, "listening on ");
   std::string url = svc.ready_line();
   std::string db = Fresh("watch-kill.db");
@@ -307,7 +307,7 @@ TEST(Watch, SigkillMidPollLeavesAValidStore) {
 }
 
 TEST(Watch, ServesDashboardMetricsAndStopsCleanlyOnSigterm) {
-  std::string demo = BuildGo("demo");
+  std::string demo = BuildGo("demo", "1.19");
   Service svc({demo, "-addr", "127.0.0.1:0"}, "listening on ");
   std::string url = svc.ready_line();
   std::string db = Fresh("watch-serve.db");

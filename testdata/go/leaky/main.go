@@ -296,7 +296,13 @@ func main() {
 	expect := flag.Bool("expect", false, "print expected counts per marker tag and exit")
 	token := flag.String("token", "", "serve modes: require this bearer token")
 	basic := flag.String("basic", "", "serve modes: require this user:password")
+	goversion := flag.Bool("goversion", false, "print the Go runtime version and exit")
 	flag.Parse()
+
+	if *goversion {
+		fmt.Println(runtime.Version())
+		return
+	}
 
 	if *expect {
 		json.NewEncoder(os.Stdout).Encode(counts)
