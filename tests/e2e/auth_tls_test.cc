@@ -14,9 +14,11 @@ std::string TlsDir() {
   return d;
 }
 
-TEST(AuthTls, CertificateMustVerify) {
+class AuthTls : public testing::TestWithParam<std::string> {};
+
+TEST_P(AuthTls, CertificateMustVerify) {
   std::string dir = TlsDir();
-  e2e::Service svc({e2e::BuildGo("leaky", "1.19"), "-mode", "serve-tls", "-out", dir}, "listening ");
+  e2e::Service svc({e2e::BuildGo("leaky", GetParam()), "-mode", "serve-tls", "-out", dir}, "listening ");
   std::string url = svc.ready_line();
   ASSERT_EQ(url.rfind("https://127.0.0.1:", 0), 0u) << url;
   e2e::RunResult untrusted = e2e::Leakhound({"analyze", "--no-config", url});
@@ -27,8 +29,8 @@ TEST(AuthTls, CertificateMustVerify) {
   EXPECT_NE(trusted.out.find("nil-chan"), std::string::npos);
 }
 
-TEST(AuthTls, BearerFromFlagOrEnvironment) {
-  e2e::Service svc({e2e::BuildGo("leaky", "1.19"), "-mode", "serve", "-token", "s3cret"}, "listening ");
+TEST_P(AuthTls, BearerFromFlagOrEnvironment) {
+  e2e::Service svc({e2e::BuildGo("leaky", GetParam()), "-mode", "serve", "-token", "s3cret"}, "listening ");
   std::string url = svc.ready_line();
   e2e::RunResult none = e2e::Leakhound({"analyze", "--no-config", url});
   EXPECT_EQ(none.status, 7) << none.err;
@@ -40,8 +42,8 @@ TEST(AuthTls, BearerFromFlagOrEnvironment) {
   EXPECT_EQ(e2e::Leakhound({"analyze", "--no-config", url}, env).status, 0);
 }
 
-TEST(AuthTls, BasicAuth) {
-  e2e::Service svc({e2e::BuildGo("leaky", "1.19"), "-mode", "serve", "-basic", "ops:pa55"}, "listening ");
+TEST_P(AuthTls, BasicAuth) {
+  e2e::Service svc({e2e::BuildGo("leaky", GetParam()), "-mode", "serve", "-basic", "ops:pa55"}, "listening ");
   std::string url = svc.ready_line();
   EXPECT_EQ(e2e::Leakhound({"analyze", "--no-config", url}).status, 7);
   EXPECT_EQ(e2e::Leakhound({"analyze", "--no-config", "--user", "ops:pa55", url}).status, 0);
@@ -49,5 +51,7 @@ TEST(AuthTls, BasicAuth) {
   env.env = {"LEAKHOUND_BASIC_AUTH=ops:pa55"};
   EXPECT_EQ(e2e::Leakhound({"analyze", "--no-config", url}, env).status, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Go, AuthTls, testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer());
 
 }  // namespace

@@ -10,10 +10,10 @@ namespace {
 
 using nlohmann::json;
 
-json AnalyzeBenign(const std::string& mode) {
-  e2e::RunResult r = e2e::Run({e2e::BuildGo("benign", "1.19"), "-mode", mode});
+json AnalyzeBenign(const std::string& mode, const std::string& go) {
+  e2e::RunResult r = e2e::Run({e2e::BuildGo("benign", go), "-mode", mode});
   EXPECT_EQ(r.status, 0) << r.err;
-  std::string path = e2e::WorkDir() + "/benign-" + mode + ".txt";
+  std::string path = e2e::WorkDir() + "/benign-" + mode + "-go" + go + ".txt";
   e2e::WriteFile(path, r.out);
   return e2e::AnalyzeJson({path});
 }
@@ -33,14 +33,18 @@ void ExpectQuiet(const json& report) {
   EXPECT_GT(report["snapshot"]["total_goroutines"].get<int>(), 8);
 }
 
-TEST(Benign, Debug2HasNoLeakOrSuspect) { ExpectQuiet(AnalyzeBenign("debug2")); }
-TEST(Benign, RuntimeStackHasNoLeakOrSuspect) { ExpectQuiet(AnalyzeBenign("stack")); }
+class Benign : public testing::TestWithParam<std::string> {};
 
-TEST(Benign, FailOnSuspectPasses) {
-  e2e::RunResult r = e2e::Run({e2e::BuildGo("benign", "1.19"), "-mode", "debug2"});
-  std::string path = e2e::WorkDir() + "/benign-gate.txt";
+TEST_P(Benign, Debug2HasNoLeakOrSuspect) { ExpectQuiet(AnalyzeBenign("debug2", GetParam())); }
+TEST_P(Benign, RuntimeStackHasNoLeakOrSuspect) { ExpectQuiet(AnalyzeBenign("stack", GetParam())); }
+
+TEST_P(Benign, FailOnSuspectPasses) {
+  e2e::RunResult r = e2e::Run({e2e::BuildGo("benign", GetParam()), "-mode", "debug2"});
+  std::string path = e2e::WorkDir() + "/benign-gate-go" + GetParam() + ".txt";
   e2e::WriteFile(path, r.out);
   EXPECT_EQ(e2e::Leakhound({"analyze", "--no-config", "--fail-on", "suspect", path}).status, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Go, Benign, testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer());
 
 }  // namespace

@@ -13,15 +13,16 @@ using e2e::RunOptions;
 using e2e::RunResult;
 using nlohmann::json;
 
-const std::string& RealDump() {
-  static const std::string path = [] {
-    e2e::RunResult r = e2e::Run({e2e::BuildGo("leaky", "1.19"), "-mode", "debug2"});
-    EXPECT_EQ(r.status, 0) << r.err;
-    std::string p = e2e::WorkDir() + "/cli-debug2.txt";
-    e2e::WriteFile(p, r.out);
-    return p;
-  }();
-  return path;
+// A real debug=2 dump of testdata/go/leaky by Go `go`, written once.
+std::string RealDump(const std::string& go) {
+  static std::map<std::string, std::string> paths;
+  auto it = paths.find(go);
+  if (it != paths.end()) return it->second;
+  e2e::RunResult r = e2e::Run({e2e::BuildGo("leaky", go), "-mode", "debug2"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  std::string p = e2e::WorkDir() + "/cli-debug2-go" + go + ".txt";
+  e2e::WriteFile(p, r.out);
+  return paths[go] = p;
 }
 
 std::string Tmp(const std::string& name, const std::string& data) {
@@ -45,8 +46,10 @@ std::map<std::string, uint64_t> Buckets(const json& r) {
   return m;
 }
 
-TEST(Cli, TextOutputHasSummaryFindingsAndBuckets) {
-  RunResult r = Leakhound({"analyze", "--no-config", RealDump()});
+class Cli : public testing::TestWithParam<std::string> {};
+
+TEST_P(Cli, TextOutputHasSummaryFindingsAndBuckets) {
+  RunResult r = Leakhound({"analyze", "--no-config", RealDump(GetParam())});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("goroutines"), std::string::npos);
   EXPECT_NE(r.out.find("By state:"), std::string::npos);
@@ -54,23 +57,23 @@ TEST(Cli, TextOutputHasSummaryFindingsAndBuckets) {
   EXPECT_NE(r.out.find("nil-chan"), std::string::npos);
   EXPECT_NE(r.out.find("Buckets"), std::string::npos);
   EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "no colour when not a terminal";
-  RunResult c = Leakhound({"analyze", "--no-config", "--color", "always", RealDump()});
+  RunResult c = Leakhound({"analyze", "--no-config", "--color", "always", RealDump(GetParam())});
   EXPECT_NE(c.out.find("\x1b["), std::string::npos);
 }
 
-TEST(Cli, TopAndFilters) {
-  json all = e2e::AnalyzeJson({RealDump()});
-  json top = e2e::AnalyzeJson({"--top", "2", RealDump()});
+TEST_P(Cli, TopAndFilters) {
+  json all = e2e::AnalyzeJson({RealDump(GetParam())});
+  json top = e2e::AnalyzeJson({"--top", "2", RealDump(GetParam())});
   EXPECT_EQ(top["buckets"].size(), 2u);
   EXPECT_EQ(top["buckets_total"], all["buckets_total"]);
   EXPECT_GT(all["buckets"].size(), 2u);
 
-  json only = e2e::AnalyzeJson({"--filter", R"(main\.\(\*pipeline\))", RealDump()});
+  json only = e2e::AnalyzeJson({"--filter", R"(main\.\(\*pipeline\))", RealDump(GetParam())});
   ASSERT_EQ(only["buckets"].size(), 2u);  // publish and listen
   for (const json& b : only["buckets"])
     EXPECT_NE(b["top_frame"]["function"].get<std::string>().find("pipeline"), std::string::npos);
 
-  json ex = e2e::AnalyzeJson({"--exclude", "^main\\.", "--exclude", "^net/http\\.", RealDump()});
+  json ex = e2e::AnalyzeJson({"--exclude", "^main\\.", "--exclude", "^net/http\\.", RealDump(GetParam())});
   for (const json& b : ex["buckets"])
     for (const json& f : b["frames"]) {
       EXPECT_NE(f["function"].get<std::string>().rfind("main.", 0), 0u);
@@ -79,14 +82,14 @@ TEST(Cli, TopAndFilters) {
   EXPECT_LT(ex["buckets"].size(), all["buckets"].size());
 }
 
-TEST(Cli, UsageErrorsExit2WithOneLine) {
-  RunResult bad_re = Leakhound({"analyze", "--filter", "(unclosed", RealDump()});
+TEST_P(Cli, UsageErrorsExit2WithOneLine) {
+  RunResult bad_re = Leakhound({"analyze", "--filter", "(unclosed", RealDump(GetParam())});
   EXPECT_EQ(bad_re.status, 2);
   EXPECT_EQ(Lines(bad_re.err), 1) << bad_re.err;
-  RunResult flag = Leakhound({"analyze", "--no-such-flag", RealDump()});
+  RunResult flag = Leakhound({"analyze", "--no-such-flag", RealDump(GetParam())});
   EXPECT_EQ(flag.status, 2);
   EXPECT_EQ(Lines(flag.err), 1) << flag.err;
-  RunResult dump = Leakhound({"analyze", "--dump", "5", RealDump()});
+  RunResult dump = Leakhound({"analyze", "--dump", "5", RealDump(GetParam())});
   EXPECT_EQ(dump.status, 2);
   EXPECT_EQ(Leakhound({"explain", "no-such-pattern"}).status, 2);
   EXPECT_EQ(Leakhound({"--version"}).status, 0);
@@ -94,7 +97,7 @@ TEST(Cli, UsageErrorsExit2WithOneLine) {
   EXPECT_EQ(Leakhound({"analyze", "--help"}).status, 0);
 }
 
-TEST(Cli, InputErrorsExit3NamingTheFile) {
+TEST_P(Cli, InputErrorsExit3NamingTheFile) {
   std::string missing = e2e::WorkDir() + "/does-not-exist.txt";
   RunResult r = Leakhound({"analyze", missing});
   EXPECT_EQ(r.status, 3);
@@ -110,9 +113,9 @@ TEST(Cli, InputErrorsExit3NamingTheFile) {
   EXPECT_EQ(Leakhound({"analyze", e2e::WorkDir()}).status, 3) << "a directory";
 }
 
-TEST(Cli, StdinAndLogPrefixesGiveTheSameBuckets) {
-  std::string dump = e2e::ReadFile(RealDump());
-  json plain = e2e::AnalyzeJson({RealDump()});
+TEST_P(Cli, StdinAndLogPrefixesGiveTheSameBuckets) {
+  std::string dump = e2e::ReadFile(RealDump(GetParam()));
+  json plain = e2e::AnalyzeJson({RealDump(GetParam())});
   RunOptions o;
   o.stdin_data = dump;
   RunResult s = Leakhound({"analyze", "--format", "json", "--no-config", "-"}, o);
@@ -139,13 +142,13 @@ TEST(Cli, StdinAndLogPrefixesGiveTheSameBuckets) {
   EXPECT_EQ(Buckets(j), Buckets(plain));
 }
 
-TEST(Cli, TruncatedDumpParsesUpToTheCut) {
-  std::string dump = e2e::ReadFile(RealDump());
+TEST_P(Cli, TruncatedDumpParsesUpToTheCut) {
+  std::string dump = e2e::ReadFile(RealDump(GetParam()));
   // Cut in the middle of a goroutine's frames.
   size_t cut = dump.find("\n\t", dump.size() / 2) + 4;
   std::string path = Tmp("truncated.txt", dump.substr(0, cut));
   json t = e2e::AnalyzeJson({path});
-  json full = e2e::AnalyzeJson({RealDump()});
+  json full = e2e::AnalyzeJson({RealDump(GetParam())});
   EXPECT_TRUE(t["snapshot"]["truncated"].get<bool>());
   EXPECT_LT(t["snapshot"]["total_goroutines"].get<int>(), full["snapshot"]["total_goroutines"].get<int>());
   EXPECT_GT(t["snapshot"]["total_goroutines"].get<int>(), 0);
@@ -154,15 +157,15 @@ TEST(Cli, TruncatedDumpParsesUpToTheCut) {
   EXPECT_NE(text.out.find("truncated"), std::string::npos);
 }
 
-TEST(Cli, LooseGroupingNeverHasMoreBuckets) {
-  json exact = e2e::AnalyzeJson({RealDump()});
-  json loose = e2e::AnalyzeJson({"--group", "loose", RealDump()});
+TEST_P(Cli, LooseGroupingNeverHasMoreBuckets) {
+  json exact = e2e::AnalyzeJson({RealDump(GetParam())});
+  json loose = e2e::AnalyzeJson({"--group", "loose", RealDump(GetParam())});
   EXPECT_LE(loose["buckets_total"].get<int>(), exact["buckets_total"].get<int>());
   EXPECT_EQ(loose["grouping"], "loose");
 }
 
-TEST(Cli, SeveralDumpsInOneFile) {
-  std::string dump = e2e::ReadFile(RealDump());
+TEST_P(Cli, SeveralDumpsInOneFile) {
+  std::string dump = e2e::ReadFile(RealDump(GetParam()));
   std::string first = "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x1d\n\n";
   std::string path = Tmp("two.txt", "SIGQUIT: quit\nPC=0x0 m=0 sigcode=0\n\n" + first + "\nlater...\n" + dump);
   json one = e2e::AnalyzeJson({"--dump", "1", path});
@@ -171,10 +174,10 @@ TEST(Cli, SeveralDumpsInOneFile) {
   EXPECT_EQ(series["inputs"][0]["dumps"], 2);
   EXPECT_EQ(series["series"]["snapshots"], 2);
   EXPECT_EQ(series["snapshot"]["total_goroutines"],
-            e2e::AnalyzeJson({RealDump()})["snapshot"]["total_goroutines"]);
+            e2e::AnalyzeJson({RealDump(GetParam())})["snapshot"]["total_goroutines"]);
 }
 
-TEST(Cli, PatternsAndExplain) {
+TEST_P(Cli, PatternsAndExplain) {
   RunResult p = Leakhound({"patterns"});
   ASSERT_EQ(p.status, 0);
   for (const char* id : {"chan-send-blocked", "chan-recv-blocked", "range-unclosed", "nil-chan",
@@ -186,18 +189,18 @@ TEST(Cli, PatternsAndExplain) {
   EXPECT_NE(e.out.find("wg.Done()"), std::string::npos);
 }
 
-TEST(Cli, FailOnBaselineAndConfig) {
+TEST_P(Cli, FailOnBaselineAndConfig) {
   // nil-chan findings are leaks in this dump.
-  EXPECT_EQ(Leakhound({"analyze", "--no-config", "--fail-on", "leak", RealDump()}).status, 1);
+  EXPECT_EQ(Leakhound({"analyze", "--no-config", "--fail-on", "leak", RealDump(GetParam())}).status, 1);
   std::string base = e2e::WorkDir() + "/baseline.json";
   std::remove(base.c_str());
-  EXPECT_EQ(Leakhound({"analyze", "--no-config", "--write-baseline", base, RealDump()}).status, 0);
+  EXPECT_EQ(Leakhound({"analyze", "--no-config", "--write-baseline", base, RealDump(GetParam())}).status, 0);
   // Writing again must not replace the user's file...
-  RunResult again = Leakhound({"analyze", "--no-config", "--write-baseline", base, RealDump()});
+  RunResult again = Leakhound({"analyze", "--no-config", "--write-baseline", base, RealDump(GetParam())});
   EXPECT_EQ(again.status, 4);
   EXPECT_NE(again.err.find("--force"), std::string::npos);
   // ...and with it accepted, nothing new fails the build.
-  EXPECT_EQ(Leakhound({"analyze", "--no-config", "--fail-on", "suspect", "--baseline", base, RealDump()}).status, 0);
+  EXPECT_EQ(Leakhound({"analyze", "--no-config", "--fail-on", "suspect", "--baseline", base, RealDump(GetParam())}).status, 0);
 
   std::string dir = e2e::WorkDir() + "/cfgdir";
   std::string mk = "mkdir -p " + dir;
@@ -205,25 +208,25 @@ TEST(Cli, FailOnBaselineAndConfig) {
   e2e::WriteFile(dir + "/.leakhound.yaml", "ignore:\n  - pattern: nil-chan\n    reason: test\n");
   RunOptions in_dir;
   in_dir.cwd = dir;
-  RunResult r = Leakhound({"analyze", "--format", "json", RealDump()}, in_dir);
+  RunResult r = Leakhound({"analyze", "--format", "json", RealDump(GetParam())}, in_dir);
   ASSERT_EQ(r.status, 0) << r.err;
   json j = json::parse(r.out);
   EXPECT_EQ(j["ignored"], 2);
   for (const json& f : j["findings"]) EXPECT_NE(f["pattern"], "nil-chan");
 
   e2e::WriteFile(dir + "/.leakhound.yaml", "thresholds:\n  leak: 0.7\n  leek: 0.1\n");
-  RunResult bad = Leakhound({"analyze", RealDump()}, in_dir);
+  RunResult bad = Leakhound({"analyze", RealDump(GetParam())}, in_dir);
   EXPECT_EQ(bad.status, 4);
   EXPECT_NE(bad.err.find(".leakhound.yaml:3:"), std::string::npos) << bad.err;
 }
 
-TEST(Cli, SeriesOfFilesFlagsGrowth) {
+TEST_P(Cli, SeriesOfFilesFlagsGrowth) {
   // Three snapshots of the growing program (written by the program, so
   // the times are real).
-  std::string dir = e2e::WorkDir() + "/growing-snapshots";
+  std::string dir = e2e::WorkDir() + "/growing-snapshots-go" + GetParam();
   std::string mk = "rm -rf " + dir + " && mkdir -p " + dir;
   ASSERT_EQ(std::system(mk.c_str()), 0);
-  e2e::RunResult g = e2e::Run({e2e::BuildGo("growing", "1.19"), "-snapshots", "4", "-interval", "150ms", "-out", dir});
+  e2e::RunResult g = e2e::Run({e2e::BuildGo("growing", GetParam()), "-snapshots", "4", "-interval", "150ms", "-out", dir});
   ASSERT_EQ(g.status, 0) << g.err;
   json r = e2e::AnalyzeJson({dir + "/snap-000.txt", dir + "/snap-001.txt", dir + "/snap-002.txt", dir + "/snap-003.txt"});
   EXPECT_EQ(r["series"]["snapshots"], 4);
@@ -250,5 +253,7 @@ TEST(Cli, SeriesOfFilesFlagsGrowth) {
   EXPECT_TRUE(busy);
   EXPECT_TRUE(pool_quiet);
 }
+
+INSTANTIATE_TEST_SUITE_P(Go, Cli, testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer());
 
 }  // namespace

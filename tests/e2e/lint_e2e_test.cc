@@ -109,9 +109,11 @@ TEST(LintE2e, SarifHasWhatCodeScanningRequires) {
 
 // analyze --source: the runtime findings of the leaky program meet the
 // lint findings of its source and gain a reason.
-TEST(LintE2e, AnalyzeLinksRuntimeFindingsToLint) {
+class LintLink : public testing::TestWithParam<std::string> {};
+
+TEST_P(LintLink, AnalyzeLinksRuntimeFindingsToLint) {
   std::string dir = std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/leaky";
-  e2e::RunResult dump = e2e::Run({e2e::BuildGo("leaky", "1.19"), "-mode", "debug2"});
+  e2e::RunResult dump = e2e::Run({e2e::BuildGo("leaky", GetParam()), "-mode", "debug2"});
   ASSERT_EQ(dump.status, 0) << dump.err;
   std::string path = e2e::WorkDir() + "/leaky-lint-link.txt";
   e2e::WriteFile(path, dump.out);
@@ -158,6 +160,8 @@ TEST(LintE2e, MissingPathIsAnInputError) {
   EXPECT_EQ(r.status, 3);
   EXPECT_NE(r.err.find("/no/such/dir"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Go, LintLink, testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer());
 
 }  // namespace
 

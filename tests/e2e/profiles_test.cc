@@ -33,22 +33,25 @@ std::map<std::string, std::string> PatternByTag(const json& report) {
   return out;
 }
 
-const std::string& ProfileDir() {
-  static const std::string dir = [] {
-    std::string d = e2e::WorkDir() + "/profiles";
-    std::string cmd = "rm -rf '" + d + "' && mkdir -p '" + d + "'";
-    EXPECT_EQ(std::system(cmd.c_str()), 0);
-    e2e::RunResult r = e2e::Run({e2e::BuildGo("leaky", "1.19"), "-mode", "profiles", "-out", d});
-    EXPECT_EQ(r.status, 0) << r.err;
-    return d;
-  }();
-  return dir;
+// The three goroutine profile forms written by leaky built with Go `go`.
+std::string ProfileDir(const std::string& go) {
+  static std::map<std::string, std::string> dirs;
+  auto it = dirs.find(go);
+  if (it != dirs.end()) return it->second;
+  std::string d = e2e::WorkDir() + "/profiles-go" + go;
+  std::string cmd = "rm -rf '" + d + "' && mkdir -p '" + d + "'";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  e2e::RunResult r = e2e::Run({e2e::BuildGo("leaky", go), "-mode", "profiles", "-out", d});
+  EXPECT_EQ(r.status, 0) << r.err;
+  return dirs[go] = d;
 }
 
-TEST(Profiles, ThreeFormsSameCounts) {
-  json d2 = e2e::AnalyzeJson({ProfileDir() + "/goroutine-debug2.txt"});
-  json d1 = e2e::AnalyzeJson({ProfileDir() + "/goroutine-debug1.txt"});
-  json d0 = e2e::AnalyzeJson({ProfileDir() + "/goroutine.pb.gz"});
+class Profiles : public testing::TestWithParam<std::string> {};
+
+TEST_P(Profiles, ThreeFormsSameCounts) {
+  json d2 = e2e::AnalyzeJson({ProfileDir(GetParam()) + "/goroutine-debug2.txt"});
+  json d1 = e2e::AnalyzeJson({ProfileDir(GetParam()) + "/goroutine-debug1.txt"});
+  json d0 = e2e::AnalyzeJson({ProfileDir(GetParam()) + "/goroutine.pb.gz"});
   EXPECT_EQ(d2["inputs"][0]["form"], "traceback");
   EXPECT_EQ(d1["inputs"][0]["form"], "pprof-debug1");
   EXPECT_EQ(d0["inputs"][0]["form"], "pprof-proto");
@@ -64,9 +67,9 @@ TEST(Profiles, ThreeFormsSameCounts) {
   EXPECT_TRUE(d0["buckets"][0]["ids"].empty());
 }
 
-TEST(Profiles, ProtobufStatesInferredFromRuntimeFrames) {
-  json d2 = e2e::AnalyzeJson({ProfileDir() + "/goroutine-debug2.txt"});
-  json d0 = e2e::AnalyzeJson({ProfileDir() + "/goroutine.pb.gz"});
+TEST_P(Profiles, ProtobufStatesInferredFromRuntimeFrames) {
+  json d2 = e2e::AnalyzeJson({ProfileDir(GetParam()) + "/goroutine-debug2.txt"});
+  json d0 = e2e::AnalyzeJson({ProfileDir(GetParam()) + "/goroutine.pb.gz"});
   auto p2 = PatternByTag(d2), p0 = PatternByTag(d0);
   // The protobuf keeps runtime frames, so these read the same; a nil
   // channel looks like any channel there (no wait reason says "nil").
@@ -78,8 +81,8 @@ TEST(Profiles, ProtobufStatesInferredFromRuntimeFrames) {
   }
 }
 
-TEST(Profiles, CorruptProtobufIsAClearError) {
-  std::string data = e2e::ReadFile(ProfileDir() + "/goroutine.pb.gz");
+TEST_P(Profiles, CorruptProtobufIsAClearError) {
+  std::string data = e2e::ReadFile(ProfileDir(GetParam()) + "/goroutine.pb.gz");
   std::string cut = e2e::WorkDir() + "/cut.pb.gz";
   e2e::WriteFile(cut, data.substr(0, data.size() / 2));
   e2e::RunResult r = e2e::Leakhound({"analyze", cut});
@@ -94,8 +97,8 @@ TEST(Profiles, CorruptProtobufIsAClearError) {
   EXPECT_NE(b.err.find("decompression bomb"), std::string::npos) << b.err;
 }
 
-TEST(Profiles, LiveEndpointInEveryForm) {
-  e2e::Service svc({e2e::BuildGo("leaky", "1.19"), "-mode", "serve"}, "listening ");
+TEST_P(Profiles, LiveEndpointInEveryForm) {
+  e2e::Service svc({e2e::BuildGo("leaky", GetParam()), "-mode", "serve"}, "listening ");
   std::string url = svc.ready_line();
   ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
   json d2 = e2e::AnalyzeJson({url});
@@ -118,8 +121,8 @@ TEST(Profiles, LiveEndpointInEveryForm) {
   EXPECT_EQ(json::parse(diff.out)["schema"], "leakhound/diff/v1");
 }
 
-TEST(Profiles, DiffShowsGrowthLargestFirst) {
-  e2e::Service svc({e2e::BuildGo("growing", "1.19"), "-mode", "serve", "-interval", "100ms"}, "listening ");
+TEST_P(Profiles, DiffShowsGrowthLargestFirst) {
+  e2e::Service svc({e2e::BuildGo("growing", GetParam()), "-mode", "serve", "-interval", "100ms"}, "listening ");
   std::string url = svc.ready_line();
   std::string a = e2e::WorkDir() + "/grow-a.txt", b = e2e::WorkDir() + "/grow-b.txt";
   e2e::RunResult ra = e2e::Run({"curl", "-s", "-o", a, url + "/debug/pprof/goroutine?debug=2"});
@@ -135,5 +138,7 @@ TEST(Profiles, DiffShowsGrowthLargestFirst) {
   EXPECT_GE(j["changes"][0]["delta"].get<int>(), 10);
   EXPECT_EQ(j["changes"][0]["change"], "grew");
 }
+
+INSTANTIATE_TEST_SUITE_P(Go, Profiles, testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer());
 
 }  // namespace

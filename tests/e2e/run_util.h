@@ -266,6 +266,15 @@ inline std::string GoParamName(const std::string& version) {
   return n;
 }
 
+// The name generator for INSTANTIATE_TEST_SUITE_P(Go, Suite,
+// testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer()).
+struct GoParamNamer {
+  template <class Info>
+  std::string operator()(const Info& i) const {
+    return GoParamName(i.param);
+  }
+};
+
 // Go needs writable caches even in CI containers without HOME. Modules
 // and toolchain downloads are shared per machine (LEAKHOUND_GOMODCACHE).
 inline std::vector<std::string> GoEnv(const Toolchain& tc) {

@@ -28,8 +28,6 @@ TEST_P(Toolchains, PresentAndBuildsTheFixtures) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Go, Toolchains, testing::ValuesIn(e2e::GoVersions()),
-                         [](const testing::TestParamInfo<std::string>& i) {
-                           return e2e::GoParamName(i.param);
-                         });
+                         e2e::GoParamNamer());
 
 }  // namespace

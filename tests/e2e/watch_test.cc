@@ -86,8 +86,10 @@ RunResult Curl(const std::vector<std::string>& args) {
   return Run(argv);
 }
 
-TEST(Watch, FlagsTheLeakingServiceAtItsLineAndAlerts) {
-  std::string demo = BuildGo("demo", "1.19");
+class Watch : public testing::TestWithParam<std::string> {};
+
+TEST_P(Watch, FlagsTheLeakingServiceAtItsLineAndAlerts) {
+  std::string demo = BuildGo("demo", GetParam());
   auto markers = Markers(DemoSource(), "LEAK");
   ASSERT_TRUE(markers.count("checkout-send")) << "marker missing in " << DemoSource();
   Service svc({demo, "-addr", "127.0.0.1:0"}, "listening on ");
@@ -126,8 +128,8 @@ TEST(Watch, FlagsTheLeakingServiceAtItsLineAndAlerts) {
   EXPECT_GE(snapshots, 6);
 }
 
-TEST(Watch, BusyHealthyServiceIsNotFlagged) {
-  std::string busy = BuildGo("busy", "1.19");
+TEST_P(Watch, BusyHealthyServiceIsNotFlagged) {
+  std::string busy = BuildGo("busy", GetParam());
   Service svc({busy, "-addr", "127.0.0.1:0", "-selfload"}, "listening on ");
   std::string url = svc.ready_line();
   RunResult r = Leakhound({"watch", url, "--no-config", "--interval", "1s", "--duration", "10s",
@@ -138,7 +140,7 @@ TEST(Watch, BusyHealthyServiceIsNotFlagged) {
   for (const Json& f : j["findings"]) EXPECT_NE(f["severity"], "leak") << f.dump(2);
 }
 
-TEST(Watch, DeadTargetIsAGapNotACrash) {
+TEST(WatchInput, DeadTargetIsAGapNotACrash) {
   std::string url = "http://127.0.0.1:" + std::to_string(FreePort());
   std::string db = Fresh("watch-dead.db");
   RunResult r = Leakhound({"watch", url, "--no-config", "--interval", "300ms", "--duration", "2s",
@@ -157,7 +159,7 @@ TEST(Watch, DeadTargetIsAGapNotACrash) {
   EXPECT_GE(snapshots, 3);  // the gaps are recorded
 }
 
-TEST(Watch, SlowTargetDoesNotDelayTheOthers) {
+TEST_P(Watch, SlowTargetDoesNotDelayTheOthers) {
   // A listener that accepts and never answers: each poll of it can only
   // end by timeout, while the demo must keep being polled on time.
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -169,7 +171,7 @@ TEST(Watch, SlowTargetDoesNotDelayTheOthers) {
   socklen_t len = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   std::string stuck = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-  std::string demo = BuildGo("demo", "1.19");
+  std::string demo = BuildGo("demo", GetParam());
   Service svc({demo, "-addr", "127.0.0.1:0"}, "listening on ");
   RunResult r = Leakhound({"watch", svc.ready_line(), stuck, "--no-config", "--interval", "500ms",
                            "--duration", "4s", "--timeout", "3s", "--db", Fresh("watch-slow.db"),
@@ -251,8 +253,8 @@ class Webhook {
   std::thread thread_;
 };
 
-TEST(Watch, WebhookGetsTheAlertAndIsRetried) {
-  std::string demo = BuildGo("demo", "1.19");
+TEST_P(Watch, WebhookGetsTheAlertAndIsRetried) {
+  std::string demo = BuildGo("demo", GetParam());
   Service svc({demo, "-addr", "127.0.0.1:0"}, "listening on ");
   std::string url = svc.ready_line();
   Webhook ok(200), failing(500);
@@ -281,8 +283,8 @@ TEST(Watch, WebhookGetsTheAlertAndIsRetried) {
   EXPECT_GE(failing.bodies().size(), 3u);
 }
 
-TEST(Watch, SigkillMidPollLeavesAValidStore) {
-  std::string demo = BuildGo("demo", "1.19");
+TEST_P(Watch, SigkillMidPollLeavesAValidStore) {
+  std::string demo = BuildGo("demo", GetParam());
   Service svc({demo, "-addr", "127.0.0.1:0"}, "listening on ");
   std::string url = svc.ready_line();
   std::string db = Fresh("watch-kill.db");
@@ -306,8 +308,8 @@ TEST(Watch, SigkillMidPollLeavesAValidStore) {
   EXPECT_GT(after, before);
 }
 
-TEST(Watch, ServesDashboardMetricsAndStopsCleanlyOnSigterm) {
-  std::string demo = BuildGo("demo", "1.19");
+TEST_P(Watch, ServesDashboardMetricsAndStopsCleanlyOnSigterm) {
+  std::string demo = BuildGo("demo", GetParam());
   Service svc({demo, "-addr", "127.0.0.1:0"}, "listening on ");
   std::string url = svc.ready_line();
   std::string db = Fresh("watch-serve.db");
@@ -372,7 +374,7 @@ TEST(Serve, MissingHistoryAndBusyPortAreClearErrors) {
   EXPECT_NE(none.err.find("no targets"), std::string::npos);
 }
 
-TEST(Watch, RefusesAFileThatIsNotAStoreAndLeavesItAlone) {
+TEST(WatchInput, RefusesAFileThatIsNotAStoreAndLeavesItAlone) {
   std::string path = WorkDir() + "/notes.txt";
   WriteFile(path, "my precious notes\n");
   RunResult r = Leakhound({"watch", "http://127.0.0.1:1", "--no-config", "--db", path, "--duration", "1s"});
@@ -380,6 +382,8 @@ TEST(Watch, RefusesAFileThatIsNotAStoreAndLeavesItAlone) {
   EXPECT_NE(r.err.find(path), std::string::npos) << r.err;
   EXPECT_EQ(ReadFile(path), "my precious notes\n");
 }
+
+INSTANTIATE_TEST_SUITE_P(Go, Watch, testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer());
 
 }  // namespace
 }  // namespace e2e
