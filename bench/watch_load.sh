@@ -26,7 +26,7 @@ LH="$BUILD/leakhound"
 export GOCACHE=${GOCACHE:-$BUILD/go-cache} GOPATH=${GOPATH:-$BUILD/go-path} GO111MODULE=on
 WORK="$BUILD/watch-load"
 mkdir -p "$WORK"
-(cd "$ROOT/testdata/go/fleet" && go build -o "$BUILD/fleet" .)
+(cd "$ROOT/testdata/go/fleet" && GOTOOLCHAIN=local "${GO:-/usr/local/go/bin/go}" build -o "$BUILD/fleet" .)
 
 fleet_pid=""
 # shellcheck disable=SC2317  # called by the EXIT trap

@@ -7,7 +7,8 @@ BUILD=${1:-build}
 SECONDS_TO_WATCH=${DEMO_SECONDS:-30}
 out="$BUILD/demo"
 mkdir -p "$out"
-(cd testdata/go/demo && go build -o "$OLDPWD/$out/demo" .)
+# The Go on PATH (1.26 on the project machines), or GO=/path/to/go.
+(cd testdata/go/demo && "${GO:-go}" build -o "$OLDPWD/$out/demo" .)
 
 "$out/demo" -addr 127.0.0.1:0 > "$out/service.log" 2>&1 &
 svc=$!
