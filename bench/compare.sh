@@ -12,7 +12,7 @@
 # With no DUMP the dumps are made here (in $WORK):
 #   - testdata/go/leaky built by Go 1.19, Go 1.26 and Go 1.27, each run as
 #     `leaky -mode debug2`: real runtime.Stack dumps, one per toolchain;
-#   - build/gen_dump --goroutines $GOROUTINES (default 1M, ~1.3 GB).
+#   - build/gen_dump --goroutines $GOROUTINES (default 1M, ~1.1 GB).
 #
 # Each cell is the best of $RUNS runs (default 3), or of fewer when a run
 # takes over $SLOW seconds (default 60: a 1M-goroutine dump is not parsed
