@@ -173,6 +173,55 @@ TEST(Verdict, SmallReceivePoolScoresLow) {
   EXPECT_NE(FindingFor(pile->verdict, "chan-recv-blocked")->severity, Severity::kInfo);
 }
 
+// The testing row excuses goroutines parked inside package testing (a
+// parent test waiting for its subtests), not a test's own goroutines,
+// which all have testing.tRunner at the bottom.
+TEST(Verdict, TestingRowIsForTestingItself) {
+  auto a = Analyze(
+      G(5, "chan receive",
+        {{"runtime.gopark", "/go/src/runtime/proc.go:363"},
+         {"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
+         {"testing.(*T).Run", "/go/src/testing/testing.go:1494"},
+         {"testing.runTests.func1", "/go/src/testing/testing.go:1846"},
+         {"testing.tRunner", "/go/src/testing/testing.go:1446"}},
+        "testing.runTests", "/go/src/testing/testing.go:1844") +
+      G(7, "chan send",
+        {{"runtime.gopark", "/go/src/runtime/proc.go:363"},
+         {"runtime.chansend1", "/go/src/runtime/chan.go:145"},
+         {"example.com/app.TestLeak", "/app/app_test.go:12"},
+         {"testing.tRunner", "/go/src/testing/testing.go:1446"}},
+        "testing.(*T).Run", "/go/src/testing/testing.go:1493"));
+  const Finding* runner = FindingFor(a->verdict, "chan-recv-blocked");
+  const Finding* test = FindingFor(a->verdict, "chan-send-blocked");
+  ASSERT_TRUE(runner && test);
+  ASSERT_NE(runner->benign, nullptr);
+  EXPECT_STREQ(runner->benign->id, "testing");
+  EXPECT_EQ(test->benign, nullptr);
+  EXPECT_NE(test->severity, Severity::kInfo);
+}
+
+// Concurrent goroutine-profile requests queue on runtime/pprof's lock
+// behind the one being written.
+TEST(Verdict, QueuedProfileWritersAreBenign) {
+  auto a = Analyze(Repeat(20, 40, "sync.Mutex.Lock",
+                          {{"internal/sync.runtime_SemacquireMutex", "/go/src/runtime/sema.go:95"},
+                           {"sync.(*Mutex).Lock", "/go/src/sync/mutex.go:46"},
+                           {"runtime/pprof.writeGoroutineLeak", "/go/src/runtime/pprof/pprof.go:796"},
+                           {"runtime/pprof.(*Profile).WriteTo", "/go/src/runtime/pprof/pprof.go:408"},
+                           {"main.report", "/app/main.go:30"}}) +
+                   Repeat(100, 40, "sync.Mutex.Lock",
+                          {{"internal/sync.runtime_SemacquireMutex", "/go/src/runtime/sema.go:95"},
+                           {"sync.(*Mutex).Lock", "/go/src/sync/mutex.go:46"},
+                           {"main.(*cache).get", "/app/cache.go:30"}}));
+  int benign = 0, flagged = 0;
+  for (const Finding& f : a->verdict.findings) {
+    if (f.benign) ++benign;
+    else if (f.severity != Severity::kInfo) ++flagged;
+  }
+  EXPECT_EQ(benign, 1);
+  EXPECT_EQ(flagged, 1) << "a user lock queue is still a finding";
+}
+
 TEST(Verdict, BenignGoroutinesAreInfo) {
   auto a = Analyze(
       Repeat(10, 50, "select",
