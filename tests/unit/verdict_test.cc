@@ -173,6 +173,71 @@ TEST(Verdict, SmallReceivePoolScoresLow) {
   EXPECT_NE(FindingFor(pile->verdict, "chan-recv-blocked")->severity, Severity::kInfo);
 }
 
+// The pool discount is for workers, which wait in a loop. A goroutine the
+// source shows waiting once (started to receive one result) keeps its
+// score; without source the discount stays (a pool is the safe guess).
+TEST(Verdict, PoolDiscountNeedsALoopInTheSource) {
+  std::string dir = ::testing::TempDir() + "/lh_loop";
+  std::string cmd = "mkdir -p " + dir;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  {
+    std::ofstream f(dir + "/w.go");
+    f << "package main\n"                              // 1
+         "\n"                                          // 2
+         "func worker(jobs chan int) {\n"              // 3
+         "\tfor {\n"                                   // 4
+         "\t\tif x := 1; x > 0 { // {\n"               // 5
+         "\t\t}\n"                                     // 6
+         "\t\tselect {\n"                              // 7
+         "\t\tcase j := <-jobs:\n"                     // 8
+         "\t\t\t_ = j\n"                               // 9
+         "\t\t}\n"                                     // 10
+         "\t}\n"                                       // 11
+         "}\n"                                         // 12
+         "\n"                                          // 13
+         "func once(done chan int) {\n"                // 14
+         "\tfor i := 0; i < 3; i++ {\n"                // 15
+         "\t}\n"                                       // 16
+         "\tgo func() {\n"                             // 17
+         "\t\ts := \"}\"\n"                            // 18
+         "\t\t<-done\n"                                // 19
+         "\t}()\n"                                     // 20
+         "}\n";                                        // 21
+  }
+  std::string file = dir + "/w.go";
+  auto with_source = [] {
+    AnalyzeOptions o;
+    static SourceView view({}, true);
+    o.source = &view;
+    return o;
+  };
+  auto pool = Analyze(Repeat(10, 3, "select",
+                             {{"runtime.selectgo", "/go/src/runtime/select.go:328"},
+                              {"main.worker", file + ":8"}}),
+                      with_source());
+  auto once = Analyze(Repeat(10, 1, "chan receive",
+                             {{"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
+                              {"main.once.func1", file + ":19"}}),
+                      with_source());
+  auto unread = Analyze(Repeat(10, 1, "chan receive",
+                               {{"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
+                                {"main.gone", "/nonexistent/x.go:19"}}),
+                        with_source());
+  auto discounted = [](const Finding* f) {
+    for (const Reason& r : f->reasons)
+      if (r.text.find("workers waiting for work") != std::string::npos) return true;
+    return false;
+  };
+  const Finding* p = FindingFor(pool->verdict, "select-forever");
+  const Finding* o = FindingFor(once->verdict, "chan-recv-blocked");
+  const Finding* u = FindingFor(unread->verdict, "chan-recv-blocked");
+  ASSERT_TRUE(p && o && u);
+  EXPECT_TRUE(discounted(p));
+  EXPECT_FALSE(discounted(o)) << o->confidence;
+  EXPECT_TRUE(discounted(u));
+  EXPECT_GT(o->confidence, u->confidence);
+}
+
 // The testing row excuses goroutines parked inside package testing (a
 // parent test waiting for its subtests), not a test's own goroutines,
 // which all have testing.tRunner at the bottom.
