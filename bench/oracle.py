@@ -23,8 +23,14 @@ leakhound against the marks:
 The goker/ subfolder (ports of the GoBench kernels) is never read: only
 the top-level package is used.
 
-  bench/oracle.sh [--go GO] [--leakhound BIN] [--reps N] [--keep DIR]
-                  [--verbose] [--check MIN_RECALL_PERCENT MAX_FALSE_ALARMS]
+  bench/oracle.sh [--go GO] [--leakhound BIN] [--reps N] [--keep DIR] [--source]
+                  [--leakhound-arg=ARG]... [--verbose]
+                  [--check MIN_RECALL_PERCENT MAX_FALSE_ALARMS [MIN_STACK_RECALL_PERCENT]]
+
+By default leakhound reads the programs' source lines from the paths in
+the dumps (they exist while the script runs), as it does on a developer's
+machine; --leakhound-arg=--no-source scores the dump alone, --source also
+runs the linter over the programs.
 """
 
 import argparse
@@ -167,9 +173,14 @@ def main():
     ap.add_argument("--reps", type=int, default=1, help="runs of each test (default 1)")
     ap.add_argument("--keep", help="write the dumps and reports here")
     ap.add_argument("--verbose", action="store_true", help="list every miss and false alarm")
+    ap.add_argument("--source", action="store_true",
+                    help="give leakhound the programs' source (analyze --source DIR): lint "
+                         "findings then meet the runtime ones")
     ap.add_argument("--leakhound-arg", action="append", default=[],
                     help="extra argument for leakhound analyze (repeatable), e.g. --no-source")
-    ap.add_argument("--check", nargs=2, type=float, metavar=("MIN_RECALL", "MAX_FALSE"))
+    ap.add_argument("--check", nargs="+", type=float, metavar="N",
+                    help="MIN_RECALL_PERCENT MAX_FALSE_ALARMS [MIN_STACK_RECALL_PERCENT]: "
+                         "exit 1 below these")
     args = ap.parse_args()
     t0 = time.time()
     extra = args.leakhound_arg
@@ -214,6 +225,8 @@ def main():
             die("go build failed:\n" + b.stderr)
         t_build = time.time() - t0
 
+        if args.source:
+            extra = extra + ["--source", src]
         kinds = test_env_kinds(goroot)
         base_env = {k: v for k, v in os.environ.items()
                     if k not in ("GOMAXPROCS", "GODEBUG", "GOEXPERIMENT", "GOTRACEBACK")}
@@ -351,8 +364,13 @@ def main():
         for p in problems:
             print("problem: " + p)
         if args.check:
-            min_recall, max_false = args.check
+            if len(args.check) not in (2, 3):
+                die("--check takes MIN_RECALL MAX_FALSE [MIN_STACK_RECALL]")
+            min_recall, max_false = args.check[0], args.check[1]
+            min_sites = args.check[2] if len(args.check) == 3 else 0
             fails = []
+            if site_recall < min_sites:
+                fails.append("recall by distinct stack %.1f%% < %.1f%%" % (site_recall, min_sites))
             if recall < min_recall:
                 fails.append("recall %.1f%% < %.1f%%" % (recall, min_recall))
             if tot["false"] > max_false:
@@ -364,8 +382,9 @@ def main():
             if fails:
                 print("FAIL: " + "; ".join(fails))
                 return 1
-            print("PASS: recall %.1f%% >= %.1f%%, %d false alarms <= %d"
-                  % (recall, min_recall, tot["false"], max_false))
+            print("PASS: recall %.1f%% >= %.1f%% (by stack %.1f%% >= %.1f%%), "
+                  "%d false alarms <= %d"
+                  % (recall, min_recall, site_recall, min_sites, tot["false"], max_false))
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

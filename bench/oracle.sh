@@ -6,7 +6,8 @@
 # See bench/oracle.py for what is counted.
 #
 #   bench/oracle.sh [--go /usr/local/go/bin/go] [--leakhound build/leakhound] [--reps N]
-#                   [--keep DIR] [--verbose] [--check MIN_RECALL_PERCENT MAX_FALSE_ALARMS]
+#                   [--keep DIR] [--source] [--leakhound-arg=ARG]... [--verbose]
+#                   [--check MIN_RECALL_PERCENT MAX_FALSE_ALARMS [MIN_STACK_RECALL_PERCENT]]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=$(command -v python3 || true)
