@@ -42,12 +42,11 @@ const std::vector<BenignRule>& BenignRules() {
        R"(google\.golang\.org/grpc/internal/(transport|grpcsync|balancer)\..*|google\.golang\.org/grpc\.\(\*(ccBalancerWrapper|addrConn|ccResolverWrapper)\)\..*)",
        nullptr, "gRPC transport and balancer loops"},
       // Parked inside package testing itself (a parent test waiting for
-      // its subtests, the runner waiting for tests): every test goroutine
+      // its subtests, a parallel test waiting for its turn in t.Parallel,
+      // the runner waiting for tests, benchmarks): every test goroutine
       // has tRunner at its bottom, so "a testing frame anywhere" would
       // excuse a test's own leaked goroutines.
-      {"testing", K::kParkedIn,
-       R"(testing\.(tRunner|runTests|\(\*T\)\.Run|\(\*M\)\.Run|\(\*M\)\.startAlarm|runFuzzing|\(\*F\)\.Fuzz).*)",
-       nullptr, "the testing package's runner"},
+      {"testing", K::kParkedIn, R"(testing\..*)", nullptr, "the testing package's runner"},
       {"log-flush", K::kAnyFunction,
        R"((k8s\.io/klog(/v2)?|github\.com/golang/glog)\.\(\*(loggingT|flushDaemon)\)\..*)", nullptr,
        "a logger's periodic flush daemon"},

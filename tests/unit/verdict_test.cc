@@ -255,7 +255,19 @@ TEST(Verdict, TestingRowIsForTestingItself) {
          {"runtime.chansend1", "/go/src/runtime/chan.go:145"},
          {"example.com/app.TestLeak", "/app/app_test.go:12"},
          {"testing.tRunner", "/go/src/testing/testing.go:1446"}},
+        "testing.(*T).Run", "/go/src/testing/testing.go:1493") +
+      G(9, "chan receive",
+        {{"runtime.gopark", "/go/src/runtime/proc.go:363"},
+         {"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
+         {"testing.(*T).Parallel", "/go/src/testing/testing.go:1332"},
+         {"example.com/app.TestSlow", "/app/app_test.go:30"},
+         {"testing.tRunner", "/go/src/testing/testing.go:1446"}},
         "testing.(*T).Run", "/go/src/testing/testing.go:1493"));
+  for (const Finding& f : a->verdict.findings) {
+    if (f.pattern->id == std::string_view("chan-recv-blocked")) {
+      EXPECT_NE(f.benign, nullptr) << "waiting in testing itself";
+    }
+  }
   const Finding* runner = FindingFor(a->verdict, "chan-recv-blocked");
   const Finding* test = FindingFor(a->verdict, "chan-send-blocked");
   ASSERT_TRUE(runner && test);
