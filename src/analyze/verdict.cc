@@ -116,6 +116,27 @@ WaitShape ShapeOfWait(SourceView& src, const Snapshot& s, const Stack& st, int t
   return read_any ? WaitShape::kOnce : WaitShape::kUnknown;
 }
 
+// How many goroutines of the bucket were started by a goroutine outside
+// it: the roots of the chains its members form (b.count when none of
+// them started another, the common case). `creator_of` (id -> creator id)
+// is filled on first need.
+uint64_t ChainRoots(const Snapshot& s, const Bucket& b,
+                    std::unordered_map<uint64_t, uint64_t>* creator_of) {
+  bool self_started = false;
+  for (uint64_t c : b.creator_ids)
+    if (std::binary_search(b.ids.begin(), b.ids.end(), c)) self_started = true;
+  if (!self_started) return b.count;
+  if (creator_of->empty())
+    for (const Goroutine& g : s.goroutines()) (*creator_of)[g.id] = g.creator_id;
+  uint64_t roots = 0;
+  for (uint64_t id : b.ids) {
+    auto it = creator_of->find(id);
+    uint64_t c = it == creator_of->end() ? 0 : it->second;
+    if (c == 0 || !std::binary_search(b.ids.begin(), b.ids.end(), c)) ++roots;
+  }
+  return roots;
+}
+
 struct Fit {
   double slope = 0, r2 = 0;
 };
@@ -259,6 +280,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
 
   bool deadlock = cur.kind == DumpKind::kFatalError &&
                   cur.preamble.find("deadlock") != std::string::npos;
+  std::unordered_map<uint64_t, uint64_t> creator_of;  // for ChainRoots, built on demand
 
   for (size_t bi = 0; bi < v.buckets.size(); ++bi) {
     const Bucket& b = v.buckets[bi];
@@ -343,9 +365,25 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
       if (b.leaked && pattern->id != std::string_view("runtime-leaked"))
         why.push_back({"marked (leaked) by the Go runtime's leak detector", 0.95});
       if (b.count >= 2) {
-        double e = std::min(0.55, 0.5 * std::log10(static_cast<double>(b.count)) /
-                                      std::log10(static_cast<double>(std::max<uint64_t>(th.count_high, 2))));
-        why.push_back({fmt::format("{} goroutines blocked at this one place", b.count), e});
+        auto count_weight = [&](uint64_t k) {
+          if (k < 2) return 0.0;
+          return std::min(0.55, 0.5 * std::log10(static_cast<double>(k)) /
+                                    std::log10(static_cast<double>(std::max<uint64_t>(th.count_high, 2))));
+        };
+        // Many goroutines at one place are strong evidence because they
+        // are repetitions: one leak per call. Goroutines that started one
+        // another (a recursive chain, each waiting for the next) are one
+        // structure; count the chains, not their links.
+        uint64_t chains = ChainRoots(cur, b, &creator_of);
+        if (chains < b.count)
+          why.push_back({fmt::format("{} goroutines blocked at this one place, but each was "
+                                     "started by another of them: {} chain(s), not {} separate "
+                                     "leaks",
+                                     b.count, chains, b.count),
+                         count_weight(chains)});
+        else
+          why.push_back({fmt::format("{} goroutines blocked at this one place", b.count),
+                         count_weight(b.count)});
       }
       if (b.max_wait >= th.wait_minutes)
         why.push_back({fmt::format("blocked for up to {} minutes", b.max_wait), 0.4});

@@ -238,6 +238,32 @@ TEST(Verdict, PoolDiscountNeedsALoopInTheSource) {
   EXPECT_GT(o->confidence, u->confidence);
 }
 
+// Goroutines at one place count as repetitions of a leak only when they
+// did not start one another: a recursive chain, each waiting for the one
+// it started, is one structure.
+TEST(Verdict, ChainOfGoroutinesIsOneStructure) {
+  std::vector<std::pair<std::string, std::string>> wait = {
+      {"runtime.chanrecv1", "/go/src/runtime/chan.go:442"}, {"main.chain", "/app/c.go:20"}};
+  std::string chain, apart;
+  for (uint64_t id = 100; id < 300; ++id) {
+    chain += G(id, "chan receive", wait, "main.chain", "/app/c.go:19");
+    chain.replace(chain.rfind("created by main.chain"), std::string("created by main.chain").size(),
+                  "created by main.chain in goroutine " + std::to_string(id == 100 ? 1 : id - 1));
+    apart += G(id, "chan receive", wait, "main.chain", "/app/c.go:19");
+    apart.replace(apart.rfind("created by main.chain"), std::string("created by main.chain").size(),
+                  "created by main.chain in goroutine " + std::to_string(5000 + id));
+  }
+  auto c = Analyze(G(1, "running", {{"main.main", "/app/main.go:5"}}, "") + chain);
+  auto a = Analyze(G(1, "running", {{"main.main", "/app/main.go:5"}}, "") + apart);
+  const Finding* fc = FindingFor(c->verdict, "chan-recv-blocked");
+  const Finding* fa = FindingFor(a->verdict, "chan-recv-blocked");
+  ASSERT_TRUE(fc && fa);
+  EXPECT_EQ(c->verdict.buckets[fc->bucket].count, 200u);
+  EXPECT_LT(fc->confidence, fa->confidence);
+  EXPECT_EQ(fc->severity, Severity::kInfo) << fc->confidence;
+  EXPECT_NE(fa->severity, Severity::kInfo) << fa->confidence;
+}
+
 // The testing row excuses goroutines parked inside package testing (a
 // parent test waiting for its subtests), not a test's own goroutines,
 // which all have testing.tRunner at the bottom.
