@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
 #include <iterator>
+#include <optional>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -43,6 +44,97 @@ bool IsDumpWriter(const BucketFacts& b) {
   return b.HasFunction("runtime.Stack") || b.HasFunction("runtime/pprof.writeGoroutineStacks") ||
          b.HasFunction("runtime/pprof.(*Profile).WriteTo") ||
          b.HasFunction("runtime/pprof.writeGoroutine") || b.HasFunction("runtime.goroutineProfileWithLabels");
+}
+
+// Whether a goroutine waits inside a loop (a worker or server taking the
+// next piece of work) or waits once, as far as its source shows.
+enum class WaitShape { kUnknown, kLoop, kOnce };
+
+// A line with string and rune literals and the trailing comment removed,
+// so that braces inside them do not count.
+std::string CodeOf(std::string_view line) {
+  std::string out;
+  char quote = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quote) {
+      if (c == '\\' && quote != '`') ++i;
+      else if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '/' && i + 1 < line.size() && line[i + 1] == '/') break;
+    if (c == '"' || c == '\'' || c == '`') quote = c;
+    else out.push_back(c);
+  }
+  return out;
+}
+
+bool OpensLoop(std::string_view code) {
+  size_t b = code.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return false;
+  code.remove_prefix(b);
+  return code.starts_with("for ") || code.starts_with("for{") || code == "for";
+}
+
+// Is `line` of `file` inside a `for` of the function that holds it?
+// Walks up through the enclosing blocks by brace depth until the `func`
+// that opens the function. nullopt when the file cannot be read.
+std::optional<bool> InLoop(SourceView& src, std::string_view file, uint32_t line) {
+  if (line == 0 || src.Line(file, line).empty()) return std::nullopt;
+  if (OpensLoop(CodeOf(src.Line(file, line)))) return true;  // for v := range ch {
+  int unmatched = 0;  // '}' seen going up, not yet matched by a '{'
+  for (uint32_t l = line - 1; l >= 1 && line - l <= 2000; --l) {
+    std::string code = CodeOf(src.Line(file, l));
+    for (size_t i = code.size(); i-- > 0;) {
+      if (code[i] == '}') {
+        ++unmatched;
+      } else if (code[i] == '{') {
+        if (unmatched > 0) {
+          --unmatched;
+          continue;
+        }
+        // This brace opens a block around `line`.
+        if (OpensLoop(code)) return true;
+        if (code.find("func") != std::string::npos) return false;  // the function's top
+      }
+    }
+  }
+  return false;
+}
+
+WaitShape ShapeOfWait(SourceView& src, const Snapshot& s, const Stack& st, int top_user) {
+  if (top_user < 0) return WaitShape::kUnknown;
+  bool read_any = false;
+  for (size_t i = static_cast<size_t>(top_user); i < st.frames.size(); ++i) {
+    const Frame& f = st.frames[i];
+    if (ParseFuncName(s.str(f.function)).stdlib) continue;
+    std::optional<bool> loop = InLoop(src, s.str(f.file), f.line);
+    if (!loop) return WaitShape::kUnknown;  // a caller we cannot read may loop
+    if (*loop) return WaitShape::kLoop;
+    read_any = true;
+  }
+  return read_any ? WaitShape::kOnce : WaitShape::kUnknown;
+}
+
+// How many goroutines of the bucket were started by a goroutine outside
+// it: the roots of the chains its members form (b.count when none of
+// them started another, the common case). `creator_of` (id -> creator id)
+// is filled on first need.
+uint64_t ChainRoots(const Snapshot& s, const Bucket& b,
+                    std::unordered_map<uint64_t, uint64_t>* creator_of) {
+  bool self_started = false;
+  for (uint64_t c : b.creator_ids)
+    if (std::binary_search(b.ids.begin(), b.ids.end(), c)) self_started = true;
+  if (!self_started) return b.count;
+  if (creator_of->empty())
+    for (const Goroutine& g : s.goroutines()) (*creator_of)[g.id] = g.creator_id;
+  uint64_t roots = 0;
+  for (uint64_t id : b.ids) {
+    auto it = creator_of->find(id);
+    uint64_t c = it == creator_of->end() ? 0 : it->second;
+    if (c == 0 || !std::binary_search(b.ids.begin(), b.ids.end(), c)) ++roots;
+  }
+  return roots;
 }
 
 struct Fit {
@@ -188,6 +280,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
 
   bool deadlock = cur.kind == DumpKind::kFatalError &&
                   cur.preamble.find("deadlock") != std::string::npos;
+  std::unordered_map<uint64_t, uint64_t> creator_of;  // for ChainRoots, built on demand
 
   for (size_t bi = 0; bi < v.buckets.size(); ++bi) {
     const Bucket& b = v.buckets[bi];
@@ -272,9 +365,25 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
       if (b.leaked && pattern->id != std::string_view("runtime-leaked"))
         why.push_back({"marked (leaked) by the Go runtime's leak detector", 0.95});
       if (b.count >= 2) {
-        double e = std::min(0.55, 0.5 * std::log10(static_cast<double>(b.count)) /
-                                      std::log10(static_cast<double>(std::max<uint64_t>(th.count_high, 2))));
-        why.push_back({fmt::format("{} goroutines blocked at this one place", b.count), e});
+        auto count_weight = [&](uint64_t k) {
+          if (k < 2) return 0.0;
+          return std::min(0.55, 0.5 * std::log10(static_cast<double>(k)) /
+                                    std::log10(static_cast<double>(std::max<uint64_t>(th.count_high, 2))));
+        };
+        // Many goroutines at one place are strong evidence because they
+        // are repetitions: one leak per call. Goroutines that started one
+        // another (a recursive chain, each waiting for the next) are one
+        // structure; count the chains, not their links.
+        uint64_t chains = ChainRoots(cur, b, &creator_of);
+        if (chains < b.count)
+          why.push_back({fmt::format("{} goroutines blocked at this one place, but each was "
+                                     "started by another of them: {} chain(s), not {} separate "
+                                     "leaks",
+                                     b.count, chains, b.count),
+                         count_weight(chains)});
+        else
+          why.push_back({fmt::format("{} goroutines blocked at this one place", b.count),
+                         count_weight(b.count)});
       }
       if (b.max_wait >= th.wait_minutes)
         why.push_back({fmt::format("blocked for up to {} minutes", b.max_wait), 0.4});
@@ -318,15 +427,6 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
                                      g.surviving_ids),
                          0.15});
       }
-      std::string_view id = pattern->id;
-      bool pool_like = id == "chan-recv-blocked" || id == "range-unclosed" ||
-                       id == "cond-wait" || (id == "select-forever" && !match.never_wakes);
-      bool growing = finding.growth && finding.growth->growing;
-      if (pool_like && b.count <= th.small_pool && b.max_wait < th.wait_minutes && !b.leaked &&
-          !growing)
-        why.push_back({fmt::format("only {} goroutine(s): looks like workers waiting for work",
-                                   b.count),
-                       -0.5});
       if (options.lint) {
         finding.lint = LinkLint(*options.lint, cur, st, facts.top_user, pattern->id);
         if (!finding.lint.empty()) {
@@ -343,6 +443,39 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
                                                                                    : "runs through")),
                          at_line ? kLintLineWeight : kLintFunctionWeight});
         }
+      }
+      std::string_view id = pattern->id;
+      bool pool_like = id == "chan-recv-blocked" || id == "range-unclosed" ||
+                       id == "cond-wait" || (id == "select-forever" && !match.never_wakes);
+      bool growing = finding.growth && finding.growth->growing;
+      // A lint finding of this pattern at the blocking line has read the
+      // code around the channel (made here, nobody closes it, the
+      // receiver returns early...): the pool explanation is what it ruled out.
+      bool lint_at_line = !finding.lint.empty() && finding.lint.front().match == "line";
+      // Workers wait for work in a loop. When the source shows a single
+      // wait instead (a goroutine started to receive one result), a small
+      // count is no sign of a pool; without source, assume one.
+      WaitShape shape = pool_like && options.source
+                            ? ShapeOfWait(*options.source, cur, st, facts.top_user)
+                            : WaitShape::kUnknown;
+      if (shape == WaitShape::kOnce && id == "cond-wait" && !b.leaked)
+        // sync.Cond keeps no state: a Signal that came before the Wait is
+        // lost, which is why Wait belongs in a loop re-checking the
+        // condition (see the sync.Cond.Wait documentation).
+        why.push_back({"sync.Cond.Wait not in a loop re-checking its condition: a Signal sent "
+                       "before it began waiting is lost",
+                       0.2});
+      if (pool_like && b.count <= th.small_pool && b.max_wait < th.wait_minutes && !b.leaked &&
+          !growing && !lint_at_line) {
+        if (shape == WaitShape::kLoop)
+          why.push_back({fmt::format("only {} goroutine(s), waiting inside a loop: looks like "
+                                     "workers waiting for work",
+                                     b.count),
+                         -0.5});
+        else if (shape == WaitShape::kUnknown)
+          why.push_back({fmt::format("only {} goroutine(s): looks like workers waiting for work",
+                                     b.count),
+                         -0.5});
       }
       finding.confidence = Combine(why);
       finding.severity = finding.confidence >= th.leak      ? Severity::kLeak

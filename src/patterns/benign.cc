@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include "model/func_name.h"
+
 namespace leakhound {
 
 // Each row: why this goroutine waits forever and why that is fine. Add
@@ -39,9 +41,12 @@ const std::vector<BenignRule>& BenignRules() {
       {"grpc-transport", K::kAnyFunction,
        R"(google\.golang\.org/grpc/internal/(transport|grpcsync|balancer)\..*|google\.golang\.org/grpc\.\(\*(ccBalancerWrapper|addrConn|ccResolverWrapper)\)\..*)",
        nullptr, "gRPC transport and balancer loops"},
-      {"testing", K::kAnyFunction,
-       R"(testing\.(tRunner|runTests|\(\*T\)\.Run|\(\*M\)\.Run|\(\*M\)\.startAlarm|runFuzzing|\(\*F\)\.Fuzz).*)",
-       nullptr, "the testing package's runner"},
+      // Parked inside package testing itself (a parent test waiting for
+      // its subtests, a parallel test waiting for its turn in t.Parallel,
+      // the runner waiting for tests, benchmarks): every test goroutine
+      // has tRunner at its bottom, so "a testing frame anywhere" would
+      // excuse a test's own leaked goroutines.
+      {"testing", K::kParkedIn, R"(testing\..*)", nullptr, "the testing package's runner"},
       {"log-flush", K::kAnyFunction,
        R"((k8s\.io/klog(/v2)?|github\.com/golang/glog)\.\(\*(loggingT|flushDaemon)\)\..*)", nullptr,
        "a logger's periodic flush daemon"},
@@ -52,6 +57,12 @@ const std::vector<BenignRule>& BenignRules() {
        "OpenTelemetry batch processor"},
       {"pprof-profile", K::kAnyFunction, R"(runtime/pprof\.profileWriter)", nullptr,
        "runtime/pprof CPU profile writer"},
+      // runtime/pprof writes one goroutine profile at a time; concurrent
+      // requests (several /debug/pprof/goroutine fetches) queue on its lock
+      // behind the one that is running.
+      {"pprof-goroutine-writer", K::kParkedIn,
+       R"(runtime/pprof\.(writeGoroutine.*|\(\*Profile\)\.WriteTo))", R"(sync\.Mutex\.Lock|semacquire.*)",
+       "waiting its turn to write a goroutine profile (runtime/pprof writes one at a time)"},
   };
   return rules;
 }
@@ -87,6 +98,18 @@ const BenignRule* BenignMatcher::Match(const BucketFacts& b, bool is_main) const
       case BenignRule::kMainGoroutine:
         if (is_main) return c->rule;
         break;
+      case BenignRule::kParkedIn: {
+        // Skip the runtime and the sync primitives the goroutine is parked
+        // in; the next frame is the code that parked.
+        for (const Frame& f : b.stack->frames) {
+          std::string_view fn = s.str(f.function);
+          std::string_view pkg = PackageOf(fn);
+          if (pkg == "runtime" || pkg == "sync" || pkg.starts_with("internal/")) continue;
+          if (RE2::FullMatch(fn, *c->function)) return c->rule;
+          break;
+        }
+        break;
+      }
       case BenignRule::kAnyFunction:
         for (const Frame& f : b.stack->frames)
           if (RE2::FullMatch(s.str(f.function), *c->function)) return c->rule;

@@ -21,6 +21,8 @@ struct BenignRule {
     kAnyFunction,   // some frame's function matches `function_re`
     kAllFunctions,  // every frame (and the creator) matches
     kMainGoroutine, // the main goroutine, parked for the program's life
+    kParkedIn,      // the innermost frame outside the runtime and sync
+                    // (where the goroutine itself parked) matches
   };
   const char* id;
   Kind kind;

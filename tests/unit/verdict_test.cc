@@ -173,6 +173,158 @@ TEST(Verdict, SmallReceivePoolScoresLow) {
   EXPECT_NE(FindingFor(pile->verdict, "chan-recv-blocked")->severity, Severity::kInfo);
 }
 
+// The pool discount is for workers, which wait in a loop. A goroutine the
+// source shows waiting once (started to receive one result) keeps its
+// score; without source the discount stays (a pool is the safe guess).
+TEST(Verdict, PoolDiscountNeedsALoopInTheSource) {
+  std::string dir = ::testing::TempDir() + "/lh_loop";
+  std::string cmd = "mkdir -p " + dir;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  {
+    std::ofstream f(dir + "/w.go");
+    f << "package main\n"                              // 1
+         "\n"                                          // 2
+         "func worker(jobs chan int) {\n"              // 3
+         "\tfor {\n"                                   // 4
+         "\t\tif x := 1; x > 0 { // {\n"               // 5
+         "\t\t}\n"                                     // 6
+         "\t\tselect {\n"                              // 7
+         "\t\tcase j := <-jobs:\n"                     // 8
+         "\t\t\t_ = j\n"                               // 9
+         "\t\t}\n"                                     // 10
+         "\t}\n"                                       // 11
+         "}\n"                                         // 12
+         "\n"                                          // 13
+         "func once(done chan int) {\n"                // 14
+         "\tfor i := 0; i < 3; i++ {\n"                // 15
+         "\t}\n"                                       // 16
+         "\tgo func() {\n"                             // 17
+         "\t\ts := \"}\"\n"                            // 18
+         "\t\t<-done\n"                                // 19
+         "\t}()\n"                                     // 20
+         "}\n";                                        // 21
+  }
+  std::string file = dir + "/w.go";
+  auto with_source = [] {
+    AnalyzeOptions o;
+    static SourceView view({}, true);
+    o.source = &view;
+    return o;
+  };
+  auto pool = Analyze(Repeat(10, 3, "select",
+                             {{"runtime.selectgo", "/go/src/runtime/select.go:328"},
+                              {"main.worker", file + ":8"}}),
+                      with_source());
+  auto once = Analyze(Repeat(10, 1, "chan receive",
+                             {{"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
+                              {"main.once.func1", file + ":19"}}),
+                      with_source());
+  auto unread = Analyze(Repeat(10, 1, "chan receive",
+                               {{"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
+                                {"main.gone", "/nonexistent/x.go:19"}}),
+                        with_source());
+  auto discounted = [](const Finding* f) {
+    for (const Reason& r : f->reasons)
+      if (r.text.find("workers waiting for work") != std::string::npos) return true;
+    return false;
+  };
+  const Finding* p = FindingFor(pool->verdict, "select-forever");
+  const Finding* o = FindingFor(once->verdict, "chan-recv-blocked");
+  const Finding* u = FindingFor(unread->verdict, "chan-recv-blocked");
+  ASSERT_TRUE(p && o && u);
+  EXPECT_TRUE(discounted(p));
+  EXPECT_FALSE(discounted(o)) << o->confidence;
+  EXPECT_TRUE(discounted(u));
+  EXPECT_GT(o->confidence, u->confidence);
+}
+
+// Goroutines at one place count as repetitions of a leak only when they
+// did not start one another: a recursive chain, each waiting for the one
+// it started, is one structure.
+TEST(Verdict, ChainOfGoroutinesIsOneStructure) {
+  std::vector<std::pair<std::string, std::string>> wait = {
+      {"runtime.chanrecv1", "/go/src/runtime/chan.go:442"}, {"main.chain", "/app/c.go:20"}};
+  std::string chain, apart;
+  for (uint64_t id = 100; id < 300; ++id) {
+    chain += G(id, "chan receive", wait, "main.chain", "/app/c.go:19");
+    chain.replace(chain.rfind("created by main.chain"), std::string("created by main.chain").size(),
+                  "created by main.chain in goroutine " + std::to_string(id == 100 ? 1 : id - 1));
+    apart += G(id, "chan receive", wait, "main.chain", "/app/c.go:19");
+    apart.replace(apart.rfind("created by main.chain"), std::string("created by main.chain").size(),
+                  "created by main.chain in goroutine " + std::to_string(5000 + id));
+  }
+  auto c = Analyze(G(1, "running", {{"main.main", "/app/main.go:5"}}, "") + chain);
+  auto a = Analyze(G(1, "running", {{"main.main", "/app/main.go:5"}}, "") + apart);
+  const Finding* fc = FindingFor(c->verdict, "chan-recv-blocked");
+  const Finding* fa = FindingFor(a->verdict, "chan-recv-blocked");
+  ASSERT_TRUE(fc && fa);
+  EXPECT_EQ(c->verdict.buckets[fc->bucket].count, 200u);
+  EXPECT_LT(fc->confidence, fa->confidence);
+  EXPECT_EQ(fc->severity, Severity::kInfo) << fc->confidence;
+  EXPECT_NE(fa->severity, Severity::kInfo) << fa->confidence;
+}
+
+// The testing row excuses goroutines parked inside package testing (a
+// parent test waiting for its subtests), not a test's own goroutines,
+// which all have testing.tRunner at the bottom.
+TEST(Verdict, TestingRowIsForTestingItself) {
+  auto a = Analyze(
+      G(5, "chan receive",
+        {{"runtime.gopark", "/go/src/runtime/proc.go:363"},
+         {"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
+         {"testing.(*T).Run", "/go/src/testing/testing.go:1494"},
+         {"testing.runTests.func1", "/go/src/testing/testing.go:1846"},
+         {"testing.tRunner", "/go/src/testing/testing.go:1446"}},
+        "testing.runTests", "/go/src/testing/testing.go:1844") +
+      G(7, "chan send",
+        {{"runtime.gopark", "/go/src/runtime/proc.go:363"},
+         {"runtime.chansend1", "/go/src/runtime/chan.go:145"},
+         {"example.com/app.TestLeak", "/app/app_test.go:12"},
+         {"testing.tRunner", "/go/src/testing/testing.go:1446"}},
+        "testing.(*T).Run", "/go/src/testing/testing.go:1493") +
+      G(9, "chan receive",
+        {{"runtime.gopark", "/go/src/runtime/proc.go:363"},
+         {"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
+         {"testing.(*T).Parallel", "/go/src/testing/testing.go:1332"},
+         {"example.com/app.TestSlow", "/app/app_test.go:30"},
+         {"testing.tRunner", "/go/src/testing/testing.go:1446"}},
+        "testing.(*T).Run", "/go/src/testing/testing.go:1493"));
+  for (const Finding& f : a->verdict.findings) {
+    if (f.pattern->id == std::string_view("chan-recv-blocked")) {
+      EXPECT_NE(f.benign, nullptr) << "waiting in testing itself";
+    }
+  }
+  const Finding* runner = FindingFor(a->verdict, "chan-recv-blocked");
+  const Finding* test = FindingFor(a->verdict, "chan-send-blocked");
+  ASSERT_TRUE(runner && test);
+  ASSERT_NE(runner->benign, nullptr);
+  EXPECT_STREQ(runner->benign->id, "testing");
+  EXPECT_EQ(test->benign, nullptr);
+  EXPECT_NE(test->severity, Severity::kInfo);
+}
+
+// Concurrent goroutine-profile requests queue on runtime/pprof's lock
+// behind the one being written.
+TEST(Verdict, QueuedProfileWritersAreBenign) {
+  auto a = Analyze(Repeat(20, 40, "sync.Mutex.Lock",
+                          {{"internal/sync.runtime_SemacquireMutex", "/go/src/runtime/sema.go:95"},
+                           {"sync.(*Mutex).Lock", "/go/src/sync/mutex.go:46"},
+                           {"runtime/pprof.writeGoroutineLeak", "/go/src/runtime/pprof/pprof.go:796"},
+                           {"runtime/pprof.(*Profile).WriteTo", "/go/src/runtime/pprof/pprof.go:408"},
+                           {"main.report", "/app/main.go:30"}}) +
+                   Repeat(100, 40, "sync.Mutex.Lock",
+                          {{"internal/sync.runtime_SemacquireMutex", "/go/src/runtime/sema.go:95"},
+                           {"sync.(*Mutex).Lock", "/go/src/sync/mutex.go:46"},
+                           {"main.(*cache).get", "/app/cache.go:30"}}));
+  int benign = 0, flagged = 0;
+  for (const Finding& f : a->verdict.findings) {
+    if (f.benign) ++benign;
+    else if (f.severity != Severity::kInfo) ++flagged;
+  }
+  EXPECT_EQ(benign, 1);
+  EXPECT_EQ(flagged, 1) << "a user lock queue is still a finding";
+}
+
 TEST(Verdict, BenignGoroutinesAreInfo) {
   auto a = Analyze(
       Repeat(10, 50, "select",
