@@ -142,7 +142,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     f.state = s.str(b.state);
     f.count = b.count;
     f.max_wait = b.max_wait;
-    f.leaked = b.leaked;
+    f.leaked = b.leaked && !options.ignore_runtime_marks;
     f.top_user = TopUserFrame(s, *f.stack);
     return f;
   };
@@ -204,7 +204,8 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     std::vector<Reason>& why = finding.reasons;
 
     bool is_main = !deadlock && b.count == 1 && !b.ids.empty() && b.ids[0] == 1;
-    finding.benign = benign.Match(facts, is_main);
+    // The runtime's proof outranks the table of expected goroutines.
+    finding.benign = facts.leaked ? nullptr : benign.Match(facts, is_main);
 
     RuntimeMatch match;
     const Pattern* pattern = nullptr;
@@ -269,7 +270,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     } else {
       why.push_back({match.why, match.base});
       if (match.never_wakes) why.push_back({"nothing can ever wake it", 0.3});
-      if (b.leaked && pattern->id != std::string_view("runtime-leaked"))
+      if (facts.leaked && pattern->id != std::string_view("runtime-leaked"))
         why.push_back({"marked (leaked) by the Go runtime's leak detector", 0.95});
       if (b.count >= 2) {
         double e = std::min(0.55, 0.5 * std::log10(static_cast<double>(b.count)) /
@@ -322,7 +323,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
       bool pool_like = id == "chan-recv-blocked" || id == "range-unclosed" ||
                        id == "cond-wait" || (id == "select-forever" && !match.never_wakes);
       bool growing = finding.growth && finding.growth->growing;
-      if (pool_like && b.count <= th.small_pool && b.max_wait < th.wait_minutes && !b.leaked &&
+      if (pool_like && b.count <= th.small_pool && b.max_wait < th.wait_minutes && !facts.leaked &&
           !growing)
         why.push_back({fmt::format("only {} goroutine(s): looks like workers waiting for work",
                                    b.count),

@@ -2,10 +2,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "analyze/agreement.h"
 #include "analyze/baseline.h"
 #include "analyze/verdict.h"
 #include "cli/commands.h"
@@ -179,6 +181,24 @@ int RunAnalyze(const AnalyzeFlags& flags) {
     if (view.buckets.size() >= top) break;
     if (keep(snap.stacks()[b.stack])) view.buckets.push_back(&b);
   }
+  // The runtime's marks against leakhound's own inference: the same
+  // series again with the marks ignored (analyze/agreement.h).
+  std::optional<Verdict> own;
+  RuntimeAgreement agreement;
+  bool marked = std::any_of(snap.goroutines().begin(), snap.goroutines().end(),
+                            [](const Goroutine& g) { return g.has(kLeaked); });
+  if (marked || loaded.leak_checked || IsLeakProfileSubset(snap)) {
+    AnalyzeOptions plain = options;
+    plain.ignore_runtime_marks = true;
+    own = AnalyzeSeries(series, times, plain);
+    agreement = CompareWithRuntime(verdict, *own, loaded.leak_checked);
+    for (auto* list : {&agreement.agree, &agreement.runtime_only, &agreement.leakhound_only})
+      std::erase_if(*list, [&](const AgreementEntry& e) {
+        return !keep(snap.stacks()[verdict.buckets[e.bucket].stack]);
+      });
+    view.agreement = &agreement;
+  }
+
   bool fail = false;
   for (const Finding& f : verdict.findings) {
     if (!keep(snap.stacks()[verdict.buckets[f.bucket].stack])) continue;
