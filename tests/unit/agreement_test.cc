@@ -1,10 +1,12 @@
 // The runtime's "(leaked)" marks against leakhound's own inference
-// (analyze/agreement.h).
+// (analyze/agreement.h), and marks carried from a goroutineleak profile
+// to a goroutine profile of the same moment (analyze/leak_marks.h).
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "analyze/agreement.h"
+#include "analyze/leak_marks.h"
 #include "analyze/verdict.h"
 #include "dump/dump.h"
 
@@ -134,6 +136,43 @@ TEST(Agreement, LeakProfileSubsetListsNoUnmarked) {
   ASSERT_EQ(marked.findings.size(), 1u);
   EXPECT_EQ(std::string(marked.findings[0].pattern->id), "runtime-leaked");
   EXPECT_EQ(marked.findings[0].severity, Severity::kLeak);
+}
+
+TEST(LeakMarks, CarriedToTheSameStacksAndSplitsRecords) {
+  DumpSet full, leak;
+  ASSERT_FALSE(ReadDumpBytes("goroutine profile: total 9\n"
+                             "5 @ 0x1 0x2 0x3\n"
+                             "#\t0x3\tmain.worker+0x24\t/app/pool.go:12\n\n"
+                             "4 @ 0x1 0x2 0x4\n"
+                             "#\t0x4\tmain.publish+0x24\t/app/events.go:9\n\n",
+                             "full.txt", &full));
+  ASSERT_FALSE(ReadDumpBytes("goroutineleak profile: total 4\n"
+                             "3 @ 0x1 0x2 0x3\n"
+                             "#\t0x3\tmain.worker+0x24\t/app/pool.go:12\n\n"
+                             "1 @ 0x1 0x2 0x9\n"
+                             "#\t0x9\tmain.gone+0x24\t/app/gone.go:1\n\n",
+                             "leak.txt", &leak));
+  MarkTransfer t;
+  Snapshot m = WithLeakMarks(full.snapshots.back(), leak.snapshots.back(), &t);
+  EXPECT_EQ(t.marked, 3u);
+  EXPECT_EQ(t.unmatched, 1u);
+  EXPECT_EQ(m.total_goroutines(), 9u);
+  EXPECT_EQ(m.form, "pprof-debug1");
+  uint64_t marked = 0, worker_unmarked = 0;
+  for (const Goroutine& g : m.goroutines()) {
+    std::string fn(m.str(m.stack_of(g).frames.back().function));
+    if (g.has(kLeaked)) {
+      EXPECT_EQ(fn, "main.worker");
+      marked += g.count;
+    } else if (fn == "main.worker") {
+      worker_unmarked += g.count;
+    }
+  }
+  EXPECT_EQ(marked, 3u);
+  EXPECT_EQ(worker_unmarked, 2u);
+  ASSERT_FALSE(m.notes.empty());
+  EXPECT_NE(m.notes.back().find("1 marked goroutine(s) not found here"), std::string::npos)
+      << m.notes.back();
 }
 
 }  // namespace
