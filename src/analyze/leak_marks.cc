@@ -83,12 +83,17 @@ Snapshot WithLeakMarks(const Snapshot& full, const Snapshot& leak_subset, MarkTr
       }
       c.labels = static_cast<uint32_t>(label_map[g.labels]);
     }
-    if (!g.has(kLeaked)) {
-      if (!keyed[g.stack]) {
-        keys[g.stack] = StackKey(full, full.stacks()[g.stack]);
-        keyed[g.stack] = true;
-      }
-      auto it = left.find(keys[g.stack]);
+    if (!keyed[g.stack]) {
+      keys[g.stack] = StackKey(full, full.stacks()[g.stack]);
+      keyed[g.stack] = true;
+    }
+    auto it = left.find(keys[g.stack]);
+    if (g.has(kLeaked)) {
+      // Marked already (a dump taken after a goroutineleak fetch): the
+      // same mark, counted once.
+      if (it != left.end()) it->second -= std::min<uint64_t>(it->second, g.count);
+      st.marked += g.count;
+    } else {
       if (it != left.end() && it->second > 0) {
         uint64_t n = std::min<uint64_t>(it->second, g.count);
         it->second -= n;

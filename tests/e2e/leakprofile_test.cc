@@ -321,6 +321,15 @@ TEST_P(LeakProfile, LiveEndpointInEveryForm) {
   // now carries the marks too, and is compared the same way.
   json after = e2e::AnalyzeJson({url});
   CheckMarks(after, /*lists_unmarked=*/true);
+  // Two full URLs, goroutine then goroutineleak, both protobuf: one
+  // moment, compared both ways.
+  json both = e2e::AnalyzeJson({url + "/debug/pprof/goroutine?debug=0",
+                                url + "/debug/pprof/goroutineleak?debug=0"});
+  EXPECT_EQ(both["series"]["snapshots"], 1);
+  CheckMarks(both, /*lists_unmarked=*/true);
+  EXPECT_TRUE(ListLines(both["runtime_agreement"]["leakhound_only"]).count(Line("global-chan-send")));
+  for (const json& n : both["snapshot"]["notes"])
+    EXPECT_EQ(n.get<std::string>().find("not found here"), std::string::npos) << n;
 }
 
 INSTANTIATE_TEST_SUITE_P(Go, LeakProfile, testing::Values("1.26", "1.27"),

@@ -175,5 +175,25 @@ TEST(LeakMarks, CarriedToTheSameStacksAndSplitsRecords) {
       << m.notes.back();
 }
 
+TEST(LeakMarks, MarksAlreadyThereAreNotUnmatched) {
+  // A goroutine dump taken after a goroutineleak fetch carries the marks
+  // itself; the leak profile's marks for them are not "missing".
+  DumpSet full, leak;
+  ASSERT_FALSE(ReadDumpBytes(Repeat(10, 3, "chan receive (leaked)", kRecv) +
+                                 Repeat(20, 2, "chan send", kSend),
+                             "full.txt", &full));
+  ASSERT_FALSE(ReadDumpBytes("goroutineleak profile: total 3\n"
+                             "3 @ 0x1 0x2 0x3\n"
+                             "#\t0x3\tmain.worker+0x24\t/app/pool.go:12\n\n",
+                             "leak.txt", &leak));
+  MarkTransfer t;
+  Snapshot m = WithLeakMarks(full.snapshots.back(), leak.snapshots.back(), &t);
+  EXPECT_EQ(t.marked, 3u);
+  EXPECT_EQ(t.unmatched, 0u);
+  uint64_t marked = 0;
+  for (const Goroutine& g : m.goroutines()) marked += g.has(kLeaked) ? g.count : 0;
+  EXPECT_EQ(marked, 3u);
+}
+
 }  // namespace
 }  // namespace leakhound
