@@ -158,7 +158,8 @@ void WriteAgreement(const AnalyzeView& view, const Style& st, std::ostream& out)
   for (const AgreementEntry& e : a.agree) out << "  " << AgreementLine(view, e) << "\n";
   if (a.lists_unmarked) {
     out << fmt::format("  leakhound only: {} goroutines in {} buckets not marked by the runtime "
-                       "(blocked on something still reachable, e.g. from a global)\n",
+                       "(what it waits on is still reachable: from a global, the network poller, a running "
+                       "goroutine; or leakhound is wrong)\n",
                        goroutines(a.leakhound_only), a.leakhound_only.size());
     for (const AgreementEntry& e : a.leakhound_only) out << "  " << AgreementLine(view, e) << "\n";
   } else {
