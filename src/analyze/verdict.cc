@@ -234,7 +234,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     f.state = s.str(b.state);
     f.count = b.count;
     f.max_wait = b.max_wait;
-    f.leaked = b.leaked;
+    f.leaked = b.leaked && !options.ignore_runtime_marks;
     f.top_user = TopUserFrame(s, *f.stack);
     return f;
   };
@@ -297,7 +297,8 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     std::vector<Reason>& why = finding.reasons;
 
     bool is_main = !deadlock && b.count == 1 && !b.ids.empty() && b.ids[0] == 1;
-    finding.benign = benign.Match(facts, is_main);
+    // The runtime's proof outranks the table of expected goroutines.
+    finding.benign = facts.leaked ? nullptr : benign.Match(facts, is_main);
 
     RuntimeMatch match;
     const Pattern* pattern = nullptr;
@@ -362,7 +363,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     } else {
       why.push_back({match.why, match.base});
       if (match.never_wakes) why.push_back({"nothing can ever wake it", 0.3});
-      if (b.leaked && pattern->id != std::string_view("runtime-leaked"))
+      if (facts.leaked && pattern->id != std::string_view("runtime-leaked"))
         why.push_back({"marked (leaked) by the Go runtime's leak detector", 0.95});
       if (b.count >= 2) {
         auto count_weight = [&](uint64_t k) {
@@ -458,14 +459,14 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
       WaitShape shape = pool_like && options.source
                             ? ShapeOfWait(*options.source, cur, st, facts.top_user)
                             : WaitShape::kUnknown;
-      if (shape == WaitShape::kOnce && id == "cond-wait" && !b.leaked)
+      if (shape == WaitShape::kOnce && id == "cond-wait" && !facts.leaked)
         // sync.Cond keeps no state: a Signal that came before the Wait is
         // lost, which is why Wait belongs in a loop re-checking the
         // condition (see the sync.Cond.Wait documentation).
         why.push_back({"sync.Cond.Wait not in a loop re-checking its condition: a Signal sent "
                        "before it began waiting is lost",
                        0.2});
-      if (pool_like && b.count <= th.small_pool && b.max_wait < th.wait_minutes && !b.leaked &&
+      if (pool_like && b.count <= th.small_pool && b.max_wait < th.wait_minutes && !facts.leaked &&
           !growing && !lint_at_line) {
         if (shape == WaitShape::kLoop)
           why.push_back({fmt::format("only {} goroutine(s), waiting inside a loop: looks like "

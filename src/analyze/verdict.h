@@ -92,6 +92,11 @@ struct AnalyzeOptions {
   // Lint findings over the source roots: links and a reason when they
   // agree with a runtime finding (lint_link.h). Must outlive the Verdict.
   const std::vector<SourceLint>* lint = nullptr;
+  // Infer as if no goroutine carried the runtime's "(leaked)" mark:
+  // leakhound's own view of the same buckets, to compare with the
+  // runtime's (analyze/agreement.h). Buckets are split by the mark
+  // either way, so both verdicts index the same buckets.
+  bool ignore_runtime_marks = false;
 };
 
 struct Verdict {

@@ -2,11 +2,14 @@
 #include <algorithm>
 #include <cstdint>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "analyze/agreement.h"
 #include "analyze/baseline.h"
+#include "analyze/leak_marks.h"
 #include "analyze/verdict.h"
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -122,6 +125,26 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   if (flags.dump == 0 && loaded.times.size() == sets.size() && series.size() == sets.size())
     times = loaded.times;
 
+  // A goroutine profile next to a goroutineleak debug=0/1 profile (which
+  // holds only the marked goroutines) is one moment seen twice, not a
+  // series: the full one gets the marks (analyze/leak_marks.h).
+  std::optional<Snapshot> merged;
+  bool leak_checked = loaded.leak_checked;
+  if (series.size() >= 2) {
+    const Snapshot* a = series[series.size() - 2];
+    const Snapshot* b = series.back();
+    if (IsLeakProfileSubset(*a) != IsLeakProfileSubset(*b)) {
+      const Snapshot& full = IsLeakProfileSubset(*a) ? *b : *a;
+      const Snapshot& marks = IsLeakProfileSubset(*a) ? *a : *b;
+      merged = WithLeakMarks(full, marks, nullptr);
+      series.pop_back();
+      series.back() = &*merged;
+      if (!times.empty()) times.pop_back();
+      if (times.size() < 2) times.clear();
+      leak_checked = true;
+    }
+  }
+
   std::vector<std::string> roots = config.source_roots;
   roots.insert(roots.end(), flags.source.begin(), flags.source.end());
   SourceView source(roots, /*use_absolute=*/true);
@@ -179,6 +202,24 @@ int RunAnalyze(const AnalyzeFlags& flags) {
     if (view.buckets.size() >= top) break;
     if (keep(snap.stacks()[b.stack])) view.buckets.push_back(&b);
   }
+  // The runtime's marks against leakhound's own inference: the same
+  // series again with the marks ignored (analyze/agreement.h).
+  std::optional<Verdict> own;
+  RuntimeAgreement agreement;
+  bool marked = std::any_of(snap.goroutines().begin(), snap.goroutines().end(),
+                            [](const Goroutine& g) { return g.has(kLeaked); });
+  if (marked || leak_checked || IsLeakProfileSubset(snap)) {
+    AnalyzeOptions plain = options;
+    plain.ignore_runtime_marks = true;
+    own = AnalyzeSeries(series, times, plain);
+    agreement = CompareWithRuntime(verdict, *own, leak_checked);
+    for (auto* list : {&agreement.agree, &agreement.runtime_only, &agreement.leakhound_only})
+      std::erase_if(*list, [&](const AgreementEntry& e) {
+        return !keep(snap.stacks()[verdict.buckets[e.bucket].stack]);
+      });
+    view.agreement = &agreement;
+  }
+
   bool fail = false;
   for (const Finding& f : verdict.findings) {
     if (!keep(snap.stacks()[verdict.buckets[f.bucket].stack])) continue;

@@ -165,8 +165,13 @@ int LoadInputs(const std::vector<std::string>& inputs, const NetFlags& net, Load
         FetchResult res = HttpGet(url, fetch);
         if (res.error != FetchError::kNone) {
           std::cerr << "leakhound: " << res.message << "\n";
+          if (res.status == 404 && url.find("/debug/pprof/goroutineleak") != std::string::npos)
+            std::cerr << "leakhound: the service has no goroutineleak profile: it needs Go 1.27+, "
+                         "or Go 1.26 built with GOEXPERIMENT=goroutineleakprofile (use "
+                         "--profile goroutine)\n";
           return ExitFor(res.error);
         }
+        if (url.find("/debug/pprof/goroutineleak") != std::string::npos) out->leak_checked = true;
         out->sets.emplace_back();
         ReadError err = ReadDumpBytes(res.body, url, &out->sets.back());
         if (err) {

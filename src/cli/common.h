@@ -57,6 +57,10 @@ bool LoadConfigFor(const std::string& flag_path, bool no_config, Config* config)
 struct LoadedInputs {
   std::vector<DumpSet> sets;
   std::vector<double> times;  // seconds, one per set; empty when unknown
+  // A service was asked for its goroutineleak profile: the runtime's
+  // leak detector ran, so a dump without "(leaked)" marks means it found
+  // none (a file cannot say so).
+  bool leak_checked = false;
 };
 
 // Reads files, "-" and URLs. On failure prints one line and returns the

@@ -10,6 +10,9 @@
 namespace leakhound {
 
 const char kLeakhoundVersion[] = "0.1.0";
+const char kRuntimeProofText[] =
+    "marked (leaked) by the Go runtime's leak detector (goroutineleak profile): it is blocked "
+    "on an object no runnable goroutine can reach, so nothing can ever wake it";
 
 namespace {
 
@@ -55,6 +58,28 @@ Json VersionJson(const GoVersionRange& v) {
   j["max"] = ok ? minor(v.max_minor) : Json(nullptr);
   j["text"] = v.ToString();
   return j;
+}
+
+Json AgreementJson(const AnalyzeView& view, const std::vector<AgreementEntry>& list) {
+  const Snapshot& s = *view.snapshot;
+  Json out = Json::array();
+  for (const AgreementEntry& e : list) {
+    const Bucket& b = view.verdict->buckets[e.bucket];
+    const Stack& stack = s.stacks()[b.stack];
+    Json j;
+    j["count"] = b.count;
+    j["state"] = std::string(s.str(b.state));
+    j["leaked"] = b.leaked;
+    int top = e.own && e.own->blocking_frame >= 0 ? e.own->blocking_frame : TopUserFrame(s, stack);
+    j["blocking_frame"] = top >= 0 ? FrameToJson(s, stack.frames[static_cast<size_t>(top)]) : Json(nullptr);
+    j["creator"] = stack.has_creator ? FrameToJson(s, stack.creator) : Json(nullptr);
+    j["pattern"] = e.own ? Json(e.own->pattern->id) : Json(nullptr);
+    j["severity"] = e.own ? Json(SeverityName(e.own->severity)) : Json(nullptr);
+    j["confidence"] = e.own ? Json(std::round(e.own->confidence * 1000) / 1000) : Json(nullptr);
+    j["benign"] = e.own && e.own->benign ? Json(e.own->benign->reason) : Json(nullptr);
+    out.push_back(std::move(j));
+  }
+  return out;
 }
 
 }  // namespace
@@ -113,6 +138,18 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
     root["series"] = Json{{"snapshots", view.verdict->series_length},
                           {"times_known", view.verdict->times_known}};
     root["ignored"] = view.verdict->ignored;
+    const RuntimeAgreement* a = view.agreement;
+    if (a && a->available) {
+      root["runtime_agreement"] =
+          Json{{"marked_goroutines", a->marked_goroutines},
+               {"lists_unmarked", a->lists_unmarked},
+               {"agree", AgreementJson(view, a->agree)},
+               {"leakhound_only",
+                a->lists_unmarked ? AgreementJson(view, a->leakhound_only) : Json(nullptr)},
+               {"runtime_only", AgreementJson(view, a->runtime_only)}};
+    } else {
+      root["runtime_agreement"] = nullptr;
+    }
   }
   // Dumps are untrusted: invalid UTF-8 is replaced rather than thrown on.
   std::string head = root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -190,6 +227,8 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
                             {"match", l.match}});
       j["lint"] = lint;
       j["benign"] = f->benign ? Json(f->benign->reason) : Json(nullptr);
+      j["proof"] = b.leaked ? Json{{"by", "go-runtime"}, {"marker", "(leaked)"}, {"text", kRuntimeProofText}}
+                            : Json(nullptr);
       j["fingerprint"] = f->fingerprint;
       j["baselined"] = f->baselined;
       j["count"] = b.count;

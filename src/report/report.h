@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analyze/agreement.h"
 #include "analyze/buckets.h"
 #include "analyze/diff.h"
 #include "analyze/verdict.h"
@@ -30,7 +31,13 @@ struct AnalyzeView {
   std::vector<const Bucket*> buckets;  // after filters and --top, in order
   size_t buckets_total = 0;            // before filters and --top
   Grouping grouping = Grouping::kExact;
+  // The runtime's leak marks against leakhound's own inference
+  // (analyze/agreement.h), its lists after filters; nullptr: not computed.
+  const RuntimeAgreement* agreement = nullptr;
 };
+
+// The proof a finding of a bucket the runtime marked "(leaked)" carries.
+extern const char kRuntimeProofText[];
 
 struct TextOptions {
   bool color = false;

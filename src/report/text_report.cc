@@ -95,6 +95,8 @@ void WriteFindings(const AnalyzeView& view, const TextOptions& options, const St
     if (!wait.empty()) out << ", " << wait;
     out << "]\n";
     out << "        " << f->pattern->title << "\n";
+    if (b.leaked)
+      out << "        " << st.red() << "proof: " << st.reset() << kRuntimeProofText << "\n";
     if (f->blocking_frame >= 0) {
       const Frame& fr = stack.frames[static_cast<size_t>(f->blocking_frame)];
       out << "        blocked at " << st.bold() << Location(s, fr) << st.reset() << " "
@@ -117,6 +119,57 @@ void WriteFindings(const AnalyzeView& view, const TextOptions& options, const St
     out << "        fix: " << f->pattern->fix << "\n";
     out << st.dim() << "        (leakhound explain " << f->pattern->id << ")" << st.reset() << "\n";
   }
+}
+
+std::string AgreementLine(const AnalyzeView& view, const AgreementEntry& e) {
+  const Snapshot& s = *view.snapshot;
+  const Bucket& b = view.verdict->buckets[e.bucket];
+  const Stack& stack = s.stacks()[b.stack];
+  std::string line = fmt::format("{:>7}  [{}]", b.count, Clean(s.str(b.state)));
+  int top = e.own && e.own->blocking_frame >= 0 ? e.own->blocking_frame : TopUserFrame(s, stack);
+  if (top >= 0) {
+    const Frame& f = stack.frames[static_cast<size_t>(top)];
+    line += " at " + Location(s, f) + " " + Clean(s.str(f.function));
+  }
+  if (e.own == nullptr) {
+    line += "  leakhound: no pattern";
+  } else {
+    std::string sev = SeverityName(e.own->severity);
+    for (char& c : sev) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    line += fmt::format("  leakhound: {} {} {:.2f}", sev, e.own->pattern->id, e.own->confidence);
+    if (e.own->benign) line += " (expected: " + std::string(e.own->benign->reason) + ")";
+  }
+  return line;
+}
+
+void WriteAgreement(const AnalyzeView& view, const Style& st, std::ostream& out) {
+  const RuntimeAgreement& a = *view.agreement;
+  auto goroutines = [&](const std::vector<AgreementEntry>& list) {
+    uint64_t n = 0;
+    for (const AgreementEntry& e : list) n += view.verdict->buckets[e.bucket].count;
+    return n;
+  };
+  out << "\n" << st.bold() << "Runtime leak detector" << st.reset() << ": "
+      << a.marked_goroutines << " goroutine" << (a.marked_goroutines == 1 ? "" : "s")
+      << " marked (leaked); compared with leakhound's own inference (marks ignored)\n";
+  out << fmt::format("  agree: {} goroutines in {} buckets marked and a leak or suspect on "
+                     "leakhound's own evidence\n",
+                     goroutines(a.agree), a.agree.size());
+  for (const AgreementEntry& e : a.agree) out << "  " << AgreementLine(view, e) << "\n";
+  if (a.lists_unmarked) {
+    out << fmt::format("  leakhound only: {} goroutines in {} buckets not marked by the runtime "
+                       "(what it waits on is still reachable: from a global, the network poller, a running "
+                       "goroutine; or leakhound is wrong)\n",
+                       goroutines(a.leakhound_only), a.leakhound_only.size());
+    for (const AgreementEntry& e : a.leakhound_only) out << "  " << AgreementLine(view, e) << "\n";
+  } else {
+    out << "  leakhound only: unknown: this goroutineleak profile lists only the goroutines the "
+           "runtime marked (its debug=2 form lists all)\n";
+  }
+  out << fmt::format("  runtime only: {} goroutines in {} buckets marked, but not a leak or "
+                     "suspect on leakhound's own evidence\n",
+                     goroutines(a.runtime_only), a.runtime_only.size());
+  for (const AgreementEntry& e : a.runtime_only) out << "  " << AgreementLine(view, e) << "\n";
 }
 
 }  // namespace
@@ -175,6 +228,7 @@ void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream
         << "the dump is truncated; counts cover what was read\n";
 
   if (view.verdict) WriteFindings(view, options, st, out);
+  if (view.verdict && view.agreement && view.agreement->available) WriteAgreement(view, st, out);
 
   // --- buckets ---
   out << "\n";

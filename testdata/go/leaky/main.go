@@ -7,8 +7,13 @@
 //	leaky -mode debug2|stack        dump to stdout, exit 0
 //	leaky -mode sigquit             print "ready", wait for SIGQUIT (run with GOTRACEBACK=all)
 //	leaky -mode panic               panic after parking (run with GOTRACEBACK=all)
-//	leaky -mode profiles -out DIR   write goroutine profiles debug=0,1,2 to DIR
+//	leaky -mode profiles -out DIR   write goroutine profiles debug=0,1,2 to DIR, then, where
+//	                                the runtime has one (Go 1.26 with GOEXPERIMENT=
+//	                                goroutineleakprofile, Go 1.27+), the goroutineleak
+//	                                profile in the same three forms
 //	leaky -mode serve               serve net/http/pprof, print "listening http://ADDR"
+//	                                (it serves /debug/pprof/goroutineleak where the
+//	                                runtime has that profile)
 //	leaky -mode serve-tls -out DIR  the same over HTTPS; the CA to trust goes to DIR/ca.pem
 //	      [-token T] [-basic U:P]   serve modes: require bearer or basic auth
 //	leaky -expect                   print {"tag": count} as JSON
@@ -50,6 +55,7 @@ var counts = map[string]int{
 	"context-never-done":  11,
 	"http-no-timeout":     8,
 	"http-server-handler": 8,
+	"global-chan-send":    10,
 }
 
 // firstResult starts n senders on an unbuffered channel and takes only
@@ -62,6 +68,16 @@ func firstResult(n int) int {
 		}(i)
 	}
 	return <-ch
+}
+
+// events is a package-level channel nothing reads: goroutines stuck
+// sending on it are leaked just the same, but a global is a GC root, so
+// the runtime's leak detector (goroutineleak) cannot prove it and does
+// not mark them.
+var events = make(chan string)
+
+func announce(name string) {
+	events <- name // LEAK:global-chan-send
 }
 
 // awaitReply waits for a reply that no one will ever send.
@@ -226,6 +242,9 @@ func leakAll() {
 		go q.pop()
 	}
 	startWatchers(counts["context-never-done"])
+	for i := 0; i < counts["global-chan-send"]; i++ {
+		go announce(fmt.Sprint("event ", i))
+	}
 	startHTTP(counts["http-no-timeout"])
 	settle()
 }
@@ -273,21 +292,36 @@ func base64Lines(der []byte) string {
 	return out + enc + "\n"
 }
 
+// writeProfiles writes the goroutine profile in its three forms, then the
+// goroutineleak profile in the same three where the runtime has it. The
+// goroutine profiles come first: writing goroutineleak runs the
+// leak-detecting GC, which moves the goroutines it proves stuck to the
+// leaked status for good, and every later dump (runtime.Stack, the
+// goroutine profile) then shows them "(leaked)" too.
 func writeProfiles(dir string) {
-	for _, d := range []int{0, 1, 2} {
-		name := filepath.Join(dir, fmt.Sprintf("goroutine-debug%d.txt", d))
-		if d == 0 {
-			name = filepath.Join(dir, "goroutine.pb.gz")
-		}
-		f, err := os.Create(name)
+	write := func(profile, name string, debug int) {
+		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
 			panic(err)
 		}
-		if err := pprof.Lookup("goroutine").WriteTo(f, d); err != nil {
+		if err := pprof.Lookup(profile).WriteTo(f, debug); err != nil {
 			panic(err)
 		}
-		f.Close()
+		if err := f.Close(); err != nil {
+			panic(err)
+		}
 	}
+	write("goroutine", "goroutine.pb.gz", 0)
+	write("goroutine", "goroutine-debug1.txt", 1)
+	write("goroutine", "goroutine-debug2.txt", 2)
+	if pprof.Lookup("goroutineleak") == nil {
+		return // before Go 1.26, or 1.26 without the experiment
+	}
+	// Each write runs its own leak-detecting GC; the first one marks,
+	// the later ones find the same goroutines already leaked.
+	write("goroutineleak", "goroutineleak-debug2.txt", 2)
+	write("goroutineleak", "goroutineleak-debug1.txt", 1)
+	write("goroutineleak", "goroutineleak.pb.gz", 0)
 }
 
 func main() {
