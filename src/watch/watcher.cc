@@ -30,8 +30,11 @@ std::string Hex16(uint64_t v) { return fmt::format("{:016x}", v); }
 
 // Where a finding points, for matching a debug=2 finding to a debug=1 one:
 // the two forms group differently (states, creators), lines agree.
+std::string LocationKey(std::string_view function, std::string_view file, int64_t line) {
+  return fmt::format("{}|{}|{}", function, file, line);
+}
 std::string LocationKey(const Snapshot& s, const Frame& f) {
-  return fmt::format("{}|{}|{}", s.str(f.function), s.str(f.file), f.line);
+  return LocationKey(s.str(f.function), s.str(f.file), f.line);
 }
 
 constexpr int64_t kRetainEveryMs = 10 * 60 * 1000;
@@ -198,6 +201,21 @@ void Watcher::HandleDetail(Target& t, FetchResult& result) {
       d.creator_line = static_cast<int>(stack.creator.line);
     }
     d.stack_text = StackText(snap, stack);
+  }
+  // The routine poll that asked for this detail has already reported its
+  // findings; without this they would miss the state and creator until the
+  // next poll, and a watch that ends now would never show them.
+  for (OpenFinding& o : t.open) {
+    FindingRecord& r = o.record;
+    auto d = t.details.find(LocationKey(r.function, r.file, r.line));
+    if (d == t.details.end()) continue;
+    o.state = r.state = d->second.state;
+    if (r.creator_function.empty() || r.creator_line == 0) {
+      r.creator_function = d->second.creator_function;
+      r.creator_file = d->second.creator_file;
+      r.creator_line = d->second.creator_line;
+    }
+    r.stack_text = d->second.stack_text;
   }
 }
 

@@ -25,10 +25,14 @@ std::string G(uint64_t id, const std::string& state, const std::string& fn, cons
 // debug=2 requests get the current one without advancing.
 class ScriptedService {
  public:
-  explicit ScriptedService(std::vector<std::string> dumps) : dumps_(std::move(dumps)) {
+  // `details`, when given, is what debug=2 serves instead (same index).
+  explicit ScriptedService(std::vector<std::string> dumps, std::vector<std::string> details = {})
+      : dumps_(std::move(dumps)), details_(std::move(details)) {
     server_.Get("/debug/pprof/goroutine", [this](const httplib::Request& req, httplib::Response& res) {
-      size_t k = req.get_param_value("debug") == "2" ? served_ - 1 : served_++;
-      res.set_content(dumps_[std::min(k, dumps_.size() - 1)], "text/plain");
+      bool detail = req.get_param_value("debug") == "2";
+      size_t k = detail ? served_ - 1 : served_++;
+      const auto& from = detail && !details_.empty() ? details_ : dumps_;
+      res.set_content(from[std::min(k, from.size() - 1)], "text/plain");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -41,7 +45,7 @@ class ScriptedService {
   size_t served() const { return served_; }
 
  private:
-  std::vector<std::string> dumps_;
+  std::vector<std::string> dumps_, details_;
   httplib::Server server_;
   int port_ = 0;
   std::atomic<size_t> served_{0};
@@ -130,6 +134,40 @@ TEST(Watcher, SuspectsWaitForFourSnapshots) {
   ASSERT_TRUE(store) << err;
   auto findings = Watch(svc, 3, store.get());
   EXPECT_TRUE(findings.empty()) << findings.size() << " finding(s) before 4 snapshots";
+}
+
+TEST(Watcher, ADetailArrivingAfterThePollStillNamesTheCreator) {
+  // The leak shows first on the last routine poll, in a form without
+  // creators; the debug=2 fetch it triggers lands after that poll was
+  // reported, and must still fill in the go statement.
+  auto strip = [](std::string d) {
+    for (size_t at; (at = d.find("created by main.main\n\t/app/main.go:10 +0x85\n")) != std::string::npos;)
+      d.erase(at, std::string("created by main.main\n\t/app/main.go:10 +0x85\n").size());
+    return d;
+  };
+  std::vector<std::string> dumps, details;
+  for (int k = 0; k < 5; ++k) details.push_back(Dump(k < 4 ? 0 : 200, 0));
+  for (const std::string& d : details) dumps.push_back(strip(d));
+  ScriptedService svc(dumps, details);
+  WatchOptions o;
+  TargetConfig t;
+  t.name = "svc";
+  t.url = svc.url();
+  o.targets = {t};
+  o.watch.interval_ms = 20;
+  o.watch.detail_gap_ms = 0;
+  Watcher w(o, nullptr, nullptr);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (w.polls() < 5 && std::chrono::steady_clock::now() < deadline) w.Step(20);
+  ASSERT_EQ(w.polls(), 5u);
+  auto open = w.OpenFindings();
+  ASSERT_FALSE(open.empty()) << "premise: the last poll raises the leak";
+  ASSERT_EQ(open[0].record.creator_line, 0) << "premise: routine polls carry no creator";
+  while (w.Status()[0].detail_fetches < 1 && std::chrono::steady_clock::now() < deadline) w.Step(20);
+  open = w.OpenFindings();
+  ASSERT_FALSE(open.empty());
+  EXPECT_EQ(open[0].record.creator_function, "main.main");
+  EXPECT_EQ(open[0].record.creator_line, 10);
 }
 
 }  // namespace
