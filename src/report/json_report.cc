@@ -47,6 +47,17 @@ void IdsJson(const std::vector<uint64_t>& ids, Json* j) {
   (*j)["ids_omitted"] = ids.size() - n;
 }
 
+// A bucket's distinct label sets: [{"labels": {"k": "v"}, "count": 3}].
+Json LabelsJson(const Snapshot& s, const Bucket& b) {
+  Json out = Json::array();
+  for (const auto& [set, count] : b.labels) {
+    Json kv = Json::object();
+    for (const auto& [k, v] : s.label_sets()[set]) kv[std::string(s.str(k))] = std::string(s.str(v));
+    out.push_back(Json{{"labels", std::move(kv)}, {"count", count}});
+  }
+  return out;
+}
+
 Json VersionJson(const GoVersionRange& v) {
   Json j;
   auto minor = [](int m) -> Json {
@@ -188,6 +199,11 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
     j["locked_to_thread"] = b->locked_to_thread;
     IdsJson(b->ids, &j);
     j["creator_ids"] = b->creator_ids;
+    j["in_bubble"] = b->in_bubble;
+    j["durable"] = b->durable;
+    j["bubbles"] = b->bubbles;
+    j["labels"] = LabelsJson(s, *b);
+    j["labels_other"] = b->labels_other;
     int top = TopUserFrame(s, stack);
     j["top_frame"] = top >= 0 ? FrameToJson(s, stack.frames[static_cast<size_t>(top)]) : Json(nullptr);
     j["blocking_frame"] = stack.frames.empty() ? Json(nullptr) : FrameToJson(s, stack.frames[0]);
