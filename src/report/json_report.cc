@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analyze/bubbles.h"
 #include "model/func_name.h"
 #include "report/report.h"
 
@@ -219,6 +220,7 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
 
   if (view.verdict) {
     const Verdict& v = *view.verdict;
+    std::optional<BubbleDeadlock> bubble_deadlock = FindBubbleDeadlock(s);
     out << ",\n  \"findings\": [";
     first = true;
     for (const Finding* f : view.findings) {
@@ -243,8 +245,15 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
                             {"match", l.match}});
       j["lint"] = lint;
       j["benign"] = f->benign ? Json(f->benign->reason) : Json(nullptr);
-      j["proof"] = b.leaked ? Json{{"by", "go-runtime"}, {"marker", "(leaked)"}, {"text", kRuntimeProofText}}
-                            : Json(nullptr);
+      if (b.leaked)
+        j["proof"] = Json{{"by", "go-runtime"}, {"marker", "(leaked)"}, {"text", kRuntimeProofText}};
+      else if (bubble_deadlock && f->pattern->id == std::string_view("bubble-deadlock"))
+        j["proof"] = Json{{"by", "go-runtime"},
+                          {"marker", "bubble-deadlock"},
+                          {"bubble", bubble_deadlock->bubble},
+                          {"text", bubble_deadlock->message}};
+      else
+        j["proof"] = nullptr;
       j["fingerprint"] = f->fingerprint;
       j["baselined"] = f->baselined;
       j["count"] = b.count;
