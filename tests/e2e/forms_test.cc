@@ -44,7 +44,8 @@ struct Recording {
 };
 
 Recording Record(const std::string& version, const std::string& test,
-                 const std::vector<std::string>& env, bool quit) {
+                 const std::vector<std::string>& env, bool quit,
+                 const std::vector<std::string>& args = {}) {
   e2e::RunOptions o;
   o.env = env;
   o.timeout_ms = 60'000;
@@ -53,7 +54,9 @@ Recording Record(const std::string& version, const std::string& test,
     o.then_signal = SIGQUIT;
   }
   std::string bin = e2e::BuildGoTest("forms", version);
-  e2e::RunResult r = e2e::Run({bin, "-test.run", "^" + test + "$"}, o);
+  std::vector<std::string> argv = {bin, "-test.run", "^" + test + "$"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  e2e::RunResult r = e2e::Run(argv, o);
   EXPECT_FALSE(r.timed_out) << test;
   Recording rec;
   rec.status = r.status;
@@ -96,6 +99,7 @@ struct Worker {
 const Worker kWorkers[] = {{"recv", "chan receive"},
                            {"select", "select (no cases)"},
                            {"cond", "sync.Cond.Wait"},
+                           {"wg", "sync.WaitGroup.Wait"},
                            {"sleep", "sleep"}};
 
 void ExpectDurableWorker(const json& report, const Worker& w) {
@@ -159,9 +163,9 @@ TEST_P(Forms, BubbleDeadlockMainExited) {
       << rec.text;
   json j = Analyze(rec);
   EXPECT_EQ(j["snapshot"]["kind"], "panic");
-  // The panicking test goroutine and the bubble's four: nothing else is
+  // The panicking test goroutine and the bubble's five: nothing else is
   // printed at the default GOTRACEBACK.
-  EXPECT_EQ(j["snapshot"]["total_goroutines"], 5);
+  EXPECT_EQ(j["snapshot"]["total_goroutines"], 6);
   EXPECT_EQ(j["snapshot"]["go_version"]["min"], "1.25");
   ExpectNoStateKeepsDurable(j);
   for (const Worker& w : kWorkers) {
@@ -175,7 +179,7 @@ TEST_P(Forms, BubbleDeadlockMainExited) {
   EXPECT_TRUE(recv["top_frame"]["inlined"]);
   size_t leaks = 0;
   for (const json& f : j["findings"]) leaks += f["severity"] == "leak";
-  EXPECT_EQ(leaks, 4u);
+  EXPECT_EQ(leaks, 5u);
 }
 
 // The bubble's main goroutine blocks itself.
@@ -245,6 +249,32 @@ TEST_P(Forms, DurableCrashDump) {
       EXPECT_EQ(f["severity"], "info");
     }
   }
+  ExpectRunnerBenign(j);
+}
+
+// `go test -timeout` while the bubble still waits: the testing alarm
+// panics with GOTRACEBACK=all. The workers are durable, but the runtime
+// declared no deadlock, so there is no bubble-deadlock finding.
+TEST_P(Forms, TestTimeoutWithBubble) {
+  Recording rec = Record(GetParam(), "TestDurableQuit", {"GOTRACEBACK=single"}, false,
+                         {"-test.timeout=2s"});
+  EXPECT_EQ(rec.status, 2);
+  json j = Analyze(rec);
+  EXPECT_EQ(j["snapshot"]["kind"], "panic");
+  EXPECT_EQ(j["snapshot"]["preamble"],
+            "panic: test timed out after 2s\n\trunning tests:\n\t\tTestDurableQuit (2s)");
+  ExpectNoStateKeepsDurable(j);
+  for (const Worker& w : kWorkers) ExpectDurableWorker(j, w);
+  bool alarm = false;
+  for (const json& b : j["buckets"])
+    if (b["top_frame"]["function"] == "testing.(*M).startAlarm.func1") {
+      alarm = true;
+      EXPECT_EQ(b["state"], "running");
+      EXPECT_EQ(b["creator"]["function"], "time.goFunc");
+      EXPECT_EQ(b["creator_ids"], json::array());  // started from the timer, not a goroutine
+    }
+  EXPECT_TRUE(alarm);
+  for (const json& f : j["findings"]) EXPECT_NE(f["pattern"], "bubble-deadlock");
   ExpectRunnerBenign(j);
 }
 

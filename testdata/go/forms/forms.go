@@ -9,17 +9,24 @@ import (
 	"time"
 )
 
-// StartWorkers starts four goroutines that block durably once inside a
+// StartWorkers starts five goroutines that block durably once inside a
 // synctest bubble: a receive on a bubbled channel, an empty select, a
-// sync.Cond wait and a long sleep (fake time stands still while the bubble
-// is not idle).
+// sync.Cond wait, a WaitGroup wait and a long sleep (fake time stands
+// still while the bubble is not idle).
 func StartWorkers() chan int {
 	ch := make(chan int)
 	go recvForever(ch)
 	go selectForever()
 	go condForever()
+	go wgForever()
 	go sleepForever()
 	return ch
+}
+
+func wgForever() {
+	var wg sync.WaitGroup
+	wg.Add(1) // inside a bubble: the WaitGroup belongs to it
+	wg.Wait() // LEAK:wg
 }
 
 func recvForever(ch chan int) {
