@@ -182,6 +182,19 @@ TEST_P(Forms, BubbleDeadlockMainExited) {
   EXPECT_EQ(leaks, 5u);
 }
 
+// GOTRACEBACK=all prints every goroutine, not only the bubble's: still
+// only the bubble's goroutines are bubble-deadlock findings.
+TEST_P(Forms, BubbleDeadlockTracebackAll) {
+  const std::string msg = "deadlock: main bubble goroutine has exited but blocked goroutines remain";
+  Recording rec = Record(GetParam(), "TestBubbleExited", {"GOTRACEBACK=all"}, false);
+  json j = Analyze(rec);
+  EXPECT_GT(j["snapshot"]["total_goroutines"].get<int>(), 6);
+  for (const Worker& w : kWorkers) ExpectBubbleDeadlock(j, "forms.go", Line("forms.go", w.tag), msg);
+  size_t deadlocked = 0;
+  for (const json& f : j["findings"]) deadlocked += f["pattern"] == "bubble-deadlock";
+  EXPECT_EQ(deadlocked, std::size(kWorkers));
+}
+
 // The bubble's main goroutine blocks itself.
 TEST_P(Forms, BubbleDeadlockAllBlocked) {
   const std::string msg = "deadlock: all goroutines in bubble are blocked";
