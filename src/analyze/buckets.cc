@@ -87,6 +87,18 @@ std::vector<Bucket> MakeBuckets(const Snapshot& snapshot, Grouping grouping) {
     // Runs of one creator (all created by main, say) are kept once.
     if (g.creator_id != 0 && (b->creator_ids.empty() || b->creator_ids.back() != g.creator_id))
       b->creator_ids.push_back(g.creator_id);
+    if (g.has(kDurable)) b->durable += g.count;
+    if (g.bubble >= 0) {
+      b->in_bubble += g.count;
+      if (b->bubbles.empty() || b->bubbles.back() != g.bubble) b->bubbles.push_back(g.bubble);
+    }
+    if (g.labels != 0) {
+      auto it = std::find_if(b->labels.begin(), b->labels.end(),
+                             [&](const auto& e) { return e.first == g.labels; });
+      if (it != b->labels.end()) it->second += g.count;
+      else if (b->labels.size() < kMaxBucketLabelSets) b->labels.emplace_back(g.labels, g.count);
+      else b->labels_other += g.count;
+    }
   }
   for (Bucket& b : buckets) {
     // Dumps list goroutines mostly in id order already.
@@ -94,6 +106,10 @@ std::vector<Bucket> MakeBuckets(const Snapshot& snapshot, Grouping grouping) {
     std::sort(b.creator_ids.begin(), b.creator_ids.end());
     b.creator_ids.erase(std::unique(b.creator_ids.begin(), b.creator_ids.end()),
                         b.creator_ids.end());
+    std::sort(b.bubbles.begin(), b.bubbles.end());
+    b.bubbles.erase(std::unique(b.bubbles.begin(), b.bubbles.end()), b.bubbles.end());
+    std::stable_sort(b.labels.begin(), b.labels.end(),
+                     [](const auto& x, const auto& y) { return x.second > y.second; });
   }
   std::sort(buckets.begin(), buckets.end(), [&](const Bucket& a, const Bucket& b) {
     if (a.count != b.count) return a.count > b.count;

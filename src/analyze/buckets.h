@@ -28,7 +28,20 @@ struct Bucket {
   uint64_t locked_to_thread = 0;
   std::vector<uint64_t> ids;          // ascending
   std::vector<uint64_t> creator_ids;  // distinct, ascending
+  // synctest (Go 1.24+): members inside a bubble, and of those the ones
+  // whose wait counts as idle there (" (durable)", Go 1.25+).
+  uint64_t in_bubble = 0;
+  uint64_t durable = 0;
+  std::vector<int64_t> bubbles;       // distinct bubble ids, ascending
+  // pprof label sets of the members (Go 1.26 tracebacklabels, 1.27): index
+  // into Snapshot::label_sets() and how many carry it, most first; the
+  // empty set is not listed. Per-request labels could make every member
+  // distinct, so at most kMaxBucketLabelSets are kept and the rest counted.
+  std::vector<std::pair<uint32_t, uint64_t>> labels;
+  uint64_t labels_other = 0;
 };
+
+constexpr size_t kMaxBucketLabelSets = 16;
 
 // Groups a snapshot's goroutines. Result: count descending, then state
 // and stack index (so output is stable).

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include "analyze/bubbles.h"
 #include "base/hash.h"
 #include "model/func_name.h"
 
@@ -226,6 +227,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
   // top user function.
   std::vector<std::unordered_map<uint64_t, std::string>> running(n);
   const BenignMatcher& benign = DefaultBenignMatcher();
+  std::optional<BubbleDeadlock> bubble_deadlock = FindBubbleDeadlock(cur);
 
   auto facts_of = [&](const Snapshot& s, const Bucket& b) {
     BucketFacts f;
@@ -236,6 +238,11 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     f.max_wait = b.max_wait;
     f.leaked = b.leaked && !options.ignore_runtime_marks;
     f.top_user = TopUserFrame(s, *f.stack);
+    if (&s == &cur && bubble_deadlock && bubble_deadlock->bubble >= 0 &&
+        std::binary_search(b.bubbles.begin(), b.bubbles.end(), bubble_deadlock->bubble)) {
+      f.bubble_deadlock = bubble_deadlock->message;
+      f.deadlocked_bubble = bubble_deadlock->bubble;
+    }
     return f;
   };
 

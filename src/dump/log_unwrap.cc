@@ -1,5 +1,6 @@
 #include "dump/log_unwrap.h"
 #include "base/strings.h"
+#include "dump/header.h"
 
 #include <cstdint>
 #include <cstring>
@@ -45,7 +46,7 @@ LineKind ClassifyLine(std::string_view s, size_t* open_paren) {
     case '\t':
       return LineKind::kTab;
     case 'g':
-      if (LooksLikeHeaderStart(s) && EndsWith(s, "]:")) return LineKind::kHeader;
+      if (LooksLikeHeaderStart(s) && HeaderLineEnds(s)) return LineKind::kHeader;
       break;
     case 'c':
       if (StartsWith(s, "created by ")) return LineKind::kCreator;

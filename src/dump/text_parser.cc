@@ -12,6 +12,7 @@
 
 #include "base/hash.h"
 #include "base/strings.h"
+#include "dump/header.h"
 
 namespace leakhound {
 
@@ -85,52 +86,6 @@ bool FastLocation(std::string_view s, size_t* colon, uint64_t* line, uint64_t* o
   *line = dec;
   *off = hex;
   return true;
-}
-
-// Removes `suffix` from the end of s if present.
-bool Peel(std::string_view* s, std::string_view suffix) {
-  if (!EndsWith(*s, suffix)) return false;
-  s->remove_suffix(suffix.size());
-  return true;
-}
-
-// Wait reasons that end in "(durable)" themselves (Go 1.25); the runtime
-// does not append the flag to these.
-bool IsDurableReason(std::string_view s) {
-  return s == "chan receive (durable)" || s == "chan send (durable)" ||
-         s == "select (durable)" || s == "sync.WaitGroup.Wait (durable)";
-}
-
-// Reads a Go %q-quoted string at s[*i] ('"' expected); returns false if
-// malformed. Handles the escapes strconv.Quote produces.
-bool ReadQuoted(std::string_view s, size_t* i, std::string* out) {
-  if (*i >= s.size() || s[*i] != '"') return false;
-  ++*i;
-  out->clear();
-  while (*i < s.size()) {
-    char c = s[(*i)++];
-    if (c == '"') return true;
-    if (c != '\\') {
-      out->push_back(c);
-      continue;
-    }
-    if (*i >= s.size()) return false;
-    char e = s[(*i)++];
-    switch (e) {
-      case 'n': out->push_back('\n'); break;
-      case 't': out->push_back('\t'); break;
-      case 'r': out->push_back('\r'); break;
-      case 'x': {
-        uint64_t v;
-        if (*i + 2 > s.size() || !ParseHex(s.substr(*i, 2), &v)) return false;
-        out->push_back(static_cast<char>(v));
-        *i += 2;
-        break;
-      }
-      default: out->push_back(e); break;  // \" \\ and the rest verbatim
-    }
-  }
-  return false;
 }
 
 #if defined(__SSE2__)
@@ -412,21 +367,11 @@ void TextParser::PreambleLine(std::string_view line) {
 }
 
 bool TextParser::Header(std::string_view s) {
-  // goroutine <id>[ gp=0x.. m=N mp=0x..| m=nil] [<content>]:
-  size_t i = 10;
-  size_t digits_end = i;
-  while (digits_end < s.size() && IsDigit(s[digits_end])) ++digits_end;
-  uint64_t id;
-  if (!ParseDec(s.substr(i, digits_end - i), &id)) return false;
-  size_t open = s.find(" [", digits_end);
-  if (open == std::string_view::npos) return false;
-  std::string_view between = s.substr(digits_end, open - digits_end);
-  bool gp = false;
-  if (!between.empty()) {
-    if (!StartsWith(between, " gp=") && !StartsWith(between, " m=")) return false;
-    gp = true;
-  }
-  std::string_view content = s.substr(open + 2, s.size() - 2 - (open + 2));
+  // The line's own grammar lives in dump/header.cc; here it meets the
+  // parser's state (which snapshot, which goroutine).
+  ParsedHeader& h = header_;
+  if (!ParseGoroutineHeader(s, &h)) return false;
+  uint64_t id = h.id;
 
   if (!have_snapshot_) StartSnapshot();
   // A goroutine printed again means a second dump follows -- unless other
@@ -445,85 +390,26 @@ bool TextParser::Header(std::string_view s) {
     first_id_set_ = true;
   }
   Snapshot& snapshot = snap();
-  if (gp) snapshot.go_version.AtLeast(22);
-  cur_gp_ = gp;
+  if (h.version.min_minor) snapshot.go_version.AtLeast(h.version.min_minor);
+  if (h.version.max_minor) snapshot.go_version.AtMost(h.version.max_minor);
+  cur_gp_ = h.gp;
 
   cur_ = Goroutine();
   cur_.id = id;
+  cur_.flags = h.flags;
+  cur_.wait_minutes = h.wait_minutes;
+  cur_.bubble = h.bubble;
   frames_.clear();
   key_.clear();
   creator_key_.clear();
   labels_scratch_.clear();
+  for (const auto& [key, value] : h.labels)
+    labels_scratch_.emplace_back(snapshot.strings().Intern(key), snapshot.strings().Intern(value));
   func_pending_ = creator_pending_ = has_creator_ = false;
   elided_ = 0;
   elided_unknown_ = unavailable_ = cut_ = false;
 
-  // Go 1.26 GODEBUG=tracebacklabels=1: " labels:{"k": "v", ...}".
-  std::string_view rest_after_labels;
-  size_t lab = std::memchr(content.data(), '{', content.size()) == nullptr
-                   ? std::string_view::npos
-                   : content.find(" labels:{");
-  if (lab != std::string_view::npos) {
-    size_t close = content.rfind('}');
-    if (close != std::string_view::npos && close > lab) {
-      std::string_view body = content.substr(lab + 9, close - (lab + 9));
-      size_t j = 0;
-      std::string key, value;
-      while (j < body.size()) {
-        while (j < body.size() && (body[j] == ' ' || body[j] == ',')) ++j;
-        if (j >= body.size()) break;
-        if (!ReadQuoted(body, &j, &key)) break;
-        while (j < body.size() && (body[j] == ':' || body[j] == ' ')) ++j;
-        if (!ReadQuoted(body, &j, &value)) break;
-        labels_scratch_.emplace_back(snapshot.strings().Intern(key),
-                                     snapshot.strings().Intern(value));
-      }
-      rest_after_labels = content.substr(close + 1);
-      content = content.substr(0, lab);
-    }
-  }
-
-  size_t comma = content.find(", ");
-  std::string_view status = content.substr(0, comma);
-  // Flags come after the status in this order: (leaked) (scan) (durable).
-  // Reasons that end in "(durable)" themselves keep it, and may be
-  // followed by the other flags ("chan receive (durable) (scan)").
-  if (!IsDurableReason(status) && Peel(&status, " (durable)")) cur_.flags |= kDurable;
-  if (Peel(&status, " (scan)")) cur_.flags |= kScan;
-  if (Peel(&status, " (leaked)")) {
-    cur_.flags |= kLeaked;
-    snapshot.go_version.AtLeast(26);
-  }
-  if (IsDurableReason(status)) cur_.flags |= kDurable;
-  if (cur_.has(kDurable)) snapshot.go_version.AtLeast(25);
-  if (status.empty()) return false;
-
-  std::string_view items =
-      comma == std::string_view::npos ? std::string_view() : content.substr(comma + 2);
-  while (!items.empty()) {
-    size_t next = items.find(", ");
-    std::string_view item = items.substr(0, next);
-    items = next == std::string_view::npos ? std::string_view() : items.substr(next + 2);
-    uint64_t n;
-    if (EndsWith(item, " minutes")) {
-      if (ParseDec(item.substr(0, item.size() - 8), &n) && n < (1u << 31))
-        cur_.wait_minutes = static_cast<int32_t>(n);
-    } else if (item == "locked to thread") {
-      cur_.flags |= kLockedToThread;
-    } else if (StartsWith(item, "synctest group ")) {
-      cur_.flags |= kInBubble;
-      if (ParseDec(item.substr(15), &n)) cur_.bubble = static_cast<int64_t>(n);
-      snapshot.go_version.AtLeast(24);
-      snapshot.go_version.AtMost(24);
-    } else if (StartsWith(item, "synctest bubble ")) {
-      cur_.flags |= kInBubble;
-      if (ParseDec(item.substr(16), &n)) cur_.bubble = static_cast<int64_t>(n);
-      snapshot.go_version.AtLeast(25);
-    }
-  }
-  (void)rest_after_labels;
-
-  cur_.state = StateSym(status);
+  cur_.state = StateSym(h.status);
   mode_ = Mode::kGoroutine;
   return true;
 }

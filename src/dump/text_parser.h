@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dump/dump.h"
+#include "dump/header.h"
 #include "dump/log_unwrap.h"
 #include "model/snapshot.h"
 
@@ -147,6 +148,7 @@ class TextParser : private LineSink {
   void AddId(uint32_t index);
   bool StartsNextStackDump();
   LabelSet labels_scratch_;
+  ParsedHeader header_;  // reused: its label strings keep their buffers
   std::string state_scratch_;
   KeyBuffer key_;               // raw stack key, rebuilt per goroutine
   std::string creator_key_;     // the creator's part, appended at the end

@@ -47,6 +47,13 @@ const std::vector<BenignRule>& BenignRules() {
       // has tRunner at its bottom, so "a testing frame anywhere" would
       // excuse a test's own leaked goroutines.
       {"testing", K::kParkedIn, R"(testing\..*)", nullptr, "the testing package's runner"},
+      // testing/synctest.Test's own goroutines: the test goroutine parked in
+      // synctest.Run ("synctest.Run (durable)") and, inside the bubble,
+      // testingSynctestTest waiting for the test body (Go 1.25+). They wait
+      // for the test, as tRunner does; the body's goroutines park in user
+      // code and stay findings.
+      {"synctest-runner", K::kParkedIn, R"(testing/synctest\..*)", nullptr,
+       "testing/synctest's runner, waiting for the test in its bubble"},
       {"log-flush", K::kAnyFunction,
        R"((k8s\.io/klog(/v2)?|github\.com/golang/glog)\.\(\*(loggingT|flushDaemon)\)\..*)", nullptr,
        "a logger's periodic flush daemon"},

@@ -25,6 +25,10 @@ struct BucketFacts {
   uint64_t count = 0;
   int32_t max_wait = -1;       // minutes, -1 unknown
   bool leaked = false;         // Go 1.26 "(leaked)"
+  // Set when members are in the synctest bubble the runtime declared
+  // deadlocked (analyze/bubbles.h): its message, and the bubble's id.
+  std::string_view bubble_deadlock;
+  int64_t deadlocked_bubble = -1;
   int top_user = -1;           // TopUserFrame(), -1 when no frames
   // Source text of the top user frame's line when the file could be read
   // (see analyze/source_view.h); empty otherwise. Lets detectors tell

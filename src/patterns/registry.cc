@@ -8,6 +8,7 @@
 
 namespace leakhound {
 
+extern const Pattern kBubbleDeadlock;
 extern const Pattern kNilChan;
 extern const Pattern kMutexHeld;
 extern const Pattern kWaitGroupWait;
@@ -24,6 +25,8 @@ extern const Pattern kTimerInLoop;
 
 const std::vector<const Pattern*>& AllPatterns() {
   static const std::vector<const Pattern*> all = {
+      // The runtime's own proof names the finding whatever the shape.
+      &kBubbleDeadlock,
       &kNilChan,         &kMutexHeld,      &kWaitGroupWait,     &kCondWait,
       &kHttpNoTimeout,   &kContextNeverDone, &kRangeUnclosed,  &kChanSendBlocked,
       &kChanRecvBlocked, &kSelectForever,  &kBusyLoop,         &kRuntimeLeaked,

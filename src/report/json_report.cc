@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analyze/bubbles.h"
 #include "model/func_name.h"
 #include "report/report.h"
 
@@ -45,6 +46,17 @@ void IdsJson(const std::vector<uint64_t>& ids, Json* j) {
   size_t n = std::min(ids.size(), kMaxJsonIds);
   (*j)["ids"] = std::vector<uint64_t>(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n));
   (*j)["ids_omitted"] = ids.size() - n;
+}
+
+// A bucket's distinct label sets: [{"labels": {"k": "v"}, "count": 3}].
+Json LabelsJson(const Snapshot& s, const Bucket& b) {
+  Json out = Json::array();
+  for (const auto& [set, count] : b.labels) {
+    Json kv = Json::object();
+    for (const auto& [k, v] : s.label_sets()[set]) kv[std::string(s.str(k))] = std::string(s.str(v));
+    out.push_back(Json{{"labels", std::move(kv)}, {"count", count}});
+  }
+  return out;
 }
 
 Json VersionJson(const GoVersionRange& v) {
@@ -188,6 +200,11 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
     j["locked_to_thread"] = b->locked_to_thread;
     IdsJson(b->ids, &j);
     j["creator_ids"] = b->creator_ids;
+    j["in_bubble"] = b->in_bubble;
+    j["durable"] = b->durable;
+    j["bubbles"] = b->bubbles;
+    j["labels"] = LabelsJson(s, *b);
+    j["labels_other"] = b->labels_other;
     int top = TopUserFrame(s, stack);
     j["top_frame"] = top >= 0 ? FrameToJson(s, stack.frames[static_cast<size_t>(top)]) : Json(nullptr);
     j["blocking_frame"] = stack.frames.empty() ? Json(nullptr) : FrameToJson(s, stack.frames[0]);
@@ -203,6 +220,7 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
 
   if (view.verdict) {
     const Verdict& v = *view.verdict;
+    std::optional<BubbleDeadlock> bubble_deadlock = FindBubbleDeadlock(s);
     out << ",\n  \"findings\": [";
     first = true;
     for (const Finding* f : view.findings) {
@@ -227,8 +245,15 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
                             {"match", l.match}});
       j["lint"] = lint;
       j["benign"] = f->benign ? Json(f->benign->reason) : Json(nullptr);
-      j["proof"] = b.leaked ? Json{{"by", "go-runtime"}, {"marker", "(leaked)"}, {"text", kRuntimeProofText}}
-                            : Json(nullptr);
+      if (b.leaked)
+        j["proof"] = Json{{"by", "go-runtime"}, {"marker", "(leaked)"}, {"text", kRuntimeProofText}};
+      else if (bubble_deadlock && f->pattern->id == std::string_view("bubble-deadlock"))
+        j["proof"] = Json{{"by", "go-runtime"},
+                          {"marker", "bubble-deadlock"},
+                          {"bubble", bubble_deadlock->bubble},
+                          {"text", bubble_deadlock->message}};
+      else
+        j["proof"] = nullptr;
       j["fingerprint"] = f->fingerprint;
       j["baselined"] = f->baselined;
       j["count"] = b.count;

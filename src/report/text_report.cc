@@ -57,6 +57,27 @@ std::string IdList(const std::vector<uint64_t>& ids, size_t max) {
   return out;
 }
 
+// "{pattern: GET /x} x3, {job: say "hi"} x1": the three largest label
+// sets, briefly; the JSON report has them all.
+std::string LabelsText(const Snapshot& s, const Bucket& b) {
+  std::string out;
+  size_t shown = std::min<size_t>(b.labels.size(), 3);
+  for (size_t i = 0; i < shown; ++i) {
+    if (i) out += ", ";
+    out += '{';
+    const LabelSet& set = s.label_sets()[b.labels[i].first];
+    for (size_t k = 0; k < set.size(); ++k) {
+      if (k) out += ", ";
+      out += Clean(s.str(set[k].first)) + ": " + Clean(s.str(set[k].second));
+    }
+    out += fmt::format("}} x{}", b.labels[i].second);
+  }
+  uint64_t more = b.labels_other;
+  for (size_t i = shown; i < b.labels.size(); ++i) more += b.labels[i].second;
+  if (more) out += fmt::format(" (+{} with other labels)", more);
+  return out;
+}
+
 void WriteFindings(const AnalyzeView& view, const TextOptions& options, const Style& st,
                    std::ostream& out) {
   const Verdict& v = *view.verdict;
@@ -245,6 +266,12 @@ void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream
     std::string wait = WaitText(*b);
     if (!wait.empty()) out << ", " << wait;
     if (b->locked_to_thread) out << ", locked to thread";
+    if (b->durable) out << (b->durable == b->count ? ", durable" : fmt::format(", {} durable", b->durable));
+    if (!b->bubbles.empty()) {
+      out << (b->bubbles.size() == 1 ? ", synctest bubble " : ", synctest bubbles ");
+      for (size_t i = 0; i < b->bubbles.size() && i < 5; ++i) out << (i ? "," : "") << b->bubbles[i];
+      if (b->bubbles.size() > 5) out << ",...";
+    }
     out << "]" << st.reset();
     if (b->leaked) out << " " << st.red() << "(leaked)" << st.reset();
     out << "\n";
@@ -265,6 +292,7 @@ void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream
     }
     out << "         " << st.dim() << "ids: " << IdList(b->ids, options.max_ids)
         << st.reset() << "\n";
+    if (!b->labels.empty()) out << "         labels: " << LabelsText(s, *b) << "\n";
 
     size_t shown = std::min(stack.frames.size(), options.max_frames);
     for (size_t i = 0; i < shown; ++i) {

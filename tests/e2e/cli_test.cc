@@ -182,7 +182,8 @@ TEST_P(Cli, PatternsAndExplain) {
   ASSERT_EQ(p.status, 0);
   for (const char* id : {"chan-send-blocked", "chan-recv-blocked", "range-unclosed", "nil-chan",
                          "select-forever", "mutex-held", "waitgroup-wait", "cond-wait",
-                         "http-no-timeout", "context-never-done", "busy-loop", "runtime-leaked"})
+                         "http-no-timeout", "context-never-done", "busy-loop", "runtime-leaked",
+                         "bubble-deadlock"})
     EXPECT_NE(p.out.find(id), std::string::npos) << id;
   RunResult e = Leakhound({"explain", "waitgroup-wait"});
   EXPECT_EQ(e.status, 0);

@@ -326,13 +326,15 @@ inline const Toolchain& GoToolchain(const std::string& version) {
 
 // Builds testdata/go/NAME once per test process with Go `version`
 // (and `extra_env`, e.g. GOEXPERIMENT=...); returns the binary path.
-inline std::string BuildGo(const std::string& name, const std::string& version,
-                           const std::vector<std::string>& extra_env = {}) {
+// test: `go test -c` (the package's tests, for testing/synctest) instead
+// of `go build`.
+inline std::string BuildGoWith(const std::string& name, const std::string& version,
+                               const std::vector<std::string>& extra_env, bool test) {
   static std::mutex mu;
   static std::map<std::string, std::string> built;
   const Toolchain& tc = GoToolchain(version);
   std::lock_guard<std::mutex> lock(mu);
-  std::string key = name + "@" + version;
+  std::string key = name + "@" + version + (test ? " test" : "");
   std::string suffix;
   for (const std::string& e : extra_env) {
     key.append(" ").append(e);
@@ -340,17 +342,31 @@ inline std::string BuildGo(const std::string& name, const std::string& version,
   }
   auto it = built.find(key);
   if (it != built.end()) return it->second;
-  std::string bin = WorkDir() + "/bin/go" + version + suffix + "/" + name;
+  std::string bin = WorkDir() + "/bin/go" + version + suffix + "/" + name + (test ? ".test" : "");
   RunOptions o;
   o.env = GoEnv(tc);
   o.env.insert(o.env.end(), extra_env.begin(), extra_env.end());
   o.cwd = std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/" + name;
   o.timeout_ms = 600'000;
-  RunResult r = Run({tc.go, "build", "-o", bin, "."}, o);
+  std::vector<std::string> argv = {tc.go, "build", "-o", bin, "."};
+  if (test) argv = {tc.go, "test", "-c", "-o", bin, "."};
+  RunResult r = Run(argv, o);
   if (r.status != 0)
-    throw std::runtime_error("go" + version + " build " + name + ": " + r.err);
+    throw std::runtime_error("go" + version + (test ? " test -c " : " build ") + name + ": " +
+                             r.err + r.out);
   built[key] = bin;
   return bin;
+}
+
+inline std::string BuildGo(const std::string& name, const std::string& version,
+                           const std::vector<std::string>& extra_env = {}) {
+  return BuildGoWith(name, version, extra_env, /*test=*/false);
+}
+
+// `go test -c` of testdata/go/NAME: the test binary, run with -test.run.
+inline std::string BuildGoTest(const std::string& name, const std::string& version,
+                               const std::vector<std::string>& extra_env = {}) {
+  return BuildGoWith(name, version, extra_env, /*test=*/true);
 }
 
 // "LEAK:tag" / "BENIGN:tag" markers in a Go source file: tag -> line.

@@ -259,7 +259,9 @@ INSTANTIATE_TEST_SUITE_P(Dumps, Fixture, testing::ValuesIn(Fixtures()), TestName
 
 TEST(Fixtures, EnoughAndEachHasExpectations) {
   std::vector<std::string> names = Fixtures();
-  EXPECT_GE(names.size(), 20u);
+  // 19: the hand-derived go1.25 synctest fixtures gave way to real
+  // recordings from Go 1.26/1.27 (tests/e2e/forms_test.cc).
+  EXPECT_GE(names.size(), 19u);
   for (const std::string& n : names) {
     std::ifstream in(DumpsDir() + "/" + n + ".expect.json");
     EXPECT_TRUE(in) << n;
