@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/words.h"
 #include "model/func_name.h"
 #include "report/report.h"
 
@@ -56,7 +57,7 @@ Json VersionJson(const GoVersionRange& v) {
   bool ok = v.known() && !v.empty();
   j["min"] = ok ? minor(v.min_minor) : Json(nullptr);
   j["max"] = ok ? minor(v.max_minor) : Json(nullptr);
-  j["text"] = v.ToString();
+  j["text"] = std::string(OrUnknown(v.ToString()));
   return j;
 }
 
@@ -68,7 +69,7 @@ Json AgreementJson(const AnalyzeView& view, const std::vector<AgreementEntry>& l
     const Stack& stack = s.stacks()[b.stack];
     Json j;
     j["count"] = b.count;
-    j["state"] = std::string(s.str(b.state));
+    j["state"] = std::string(OrUnknown(s.str(b.state)));
     j["leaked"] = b.leaked;
     int top = e.own && e.own->blocking_frame >= 0 ? e.own->blocking_frame : TopUserFrame(s, stack);
     j["blocking_frame"] = top >= 0 ? FrameToJson(s, stack.frames[static_cast<size_t>(top)]) : Json(nullptr);
@@ -128,7 +129,7 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
   }
   Json by_state = Json::array();
   for (const auto& [state, count] : states)
-    by_state.push_back(Json{{"state", std::string(s.str(state))}, {"count", count}});
+    by_state.push_back(Json{{"state", std::string(OrUnknown(s.str(state)))}, {"count", count}});
   snap["by_state"] = by_state;
   root["snapshot"] = snap;
 
@@ -181,7 +182,7 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
     const Stack& stack = s.stacks()[b->stack];
     Json j;
     j["count"] = b->count;
-    j["state"] = std::string(s.str(b->state));
+    j["state"] = std::string(OrUnknown(s.str(b->state)));
     j["leaked"] = b->leaked;
     j["wait_minutes"] =
         b->min_wait >= 0 ? Json{{"min", b->min_wait}, {"max", b->max_wait}} : Json(nullptr);
@@ -232,7 +233,7 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
       j["fingerprint"] = f->fingerprint;
       j["baselined"] = f->baselined;
       j["count"] = b.count;
-      j["state"] = std::string(s.str(b.state));
+      j["state"] = std::string(OrUnknown(s.str(b.state)));
       j["wait_minutes"] =
           b.min_wait >= 0 ? Json{{"min", b.min_wait}, {"max", b.max_wait}} : Json(nullptr);
       j["blocking_frame"] = f->blocking_frame >= 0
