@@ -198,6 +198,7 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
     j["frames"] = frames;
     j["elided_frames"] = stack.elided_unknown ? -1 : static_cast<int64_t>(stack.elided_frames);
     j["stack_unavailable"] = stack.unavailable;
+    j["stack_cut"] = stack.cut;
     write(j);
   }
   out << (first ? "]" : "\n  ]");

@@ -43,6 +43,7 @@ std::string Clean(std::string_view s) {
 std::string StateText(const Snapshot& s, Sym state) { return Clean(OrUnknown(s.str(state))); }
 
 std::string Location(const Snapshot& s, const Frame& f) {
+  if (f.line == 0 && s.str(f.file) == "?") return "(location cut)";  // Stack::cut
   return Clean(fmt::format("{}:{}", s.str(f.file), f.line));
 }
 
@@ -280,6 +281,8 @@ void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream
     }
     size_t hidden = stack.frames.size() - shown;
     if (hidden > 0) out << "           " << st.dim() << fmt::format("  ... {} more", Plural(hidden, "frame")) << st.reset() << "\n";
+    if (stack.cut)
+      out << "           " << st.dim() << "  ...cut in the text: frames or locations left out" << st.reset() << "\n";
     if (stack.elided_unknown)
       out << "           " << st.dim() << "  ...additional frames elided by the runtime" << st.reset() << "\n";
     else if (stack.elided_frames)
