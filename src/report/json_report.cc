@@ -136,8 +136,22 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
   root["grouping"] = view.grouping == Grouping::kExact ? "exact" : "loose";
   root["buckets_total"] = view.buckets_total;
   if (view.verdict) {
-    root["series"] = Json{{"snapshots", view.verdict->series_length},
-                          {"times_known", view.verdict->times_known}};
+    Json series{{"snapshots", view.verdict->series_length},
+                {"times_known", view.verdict->times_known}};
+    if (const SeriesPlan* plan = view.series_plan) {
+      // Which dumps of the input this process is (1-based, input order),
+      // and how that was decided (analyze/series.h).
+      std::vector<size_t> dumps;
+      for (size_t i : plan->groups[view.process]) dumps.push_back(i + 1);
+      series["mode"] = SeriesModeName(plan->asked);
+      series["chosen"] = plan->separate() ? "separate" : "same";
+      series["processes"] = plan->groups.size();
+      series["process"] = view.process + 1;
+      series["dumps"] = dumps;
+      series["why"] = plan->Summary();
+      series["reasons"] = plan->reasons;
+    }
+    root["series"] = series;
     root["ignored"] = view.verdict->ignored;
     const RuntimeAgreement* a = view.agreement;
     if (a && a->available) {
@@ -152,6 +166,7 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
       root["runtime_agreement"] = nullptr;
     }
   }
+  if (view.series_plan) root["processes"] = view.processes ? *view.processes : Json(nullptr);
   // Dumps are untrusted: invalid UTF-8 is replaced rather than thrown on.
   std::string head = root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   head.resize(head.size() - 2);  // drop "\n}"

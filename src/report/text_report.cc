@@ -232,6 +232,18 @@ void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream
   if (s.truncated)
     out << st.yellow() << "note: " << st.reset()
         << "the dump is truncated; counts cover what was read\n";
+  if (const SeriesPlan* plan = view.series_plan) {
+    // Several dumps: say which this report covers and why (series.h).
+    const std::vector<size_t>& group = plan->groups[view.process];
+    std::string which;
+    for (size_t i : group) which += (which.empty() ? "" : ", ") + std::to_string(i + 1);
+    if (plan->separate())
+      out << st.yellow() << "note: " << st.reset()
+          << fmt::format("process {} of {}: {} {}\n", view.process + 1, plan->groups.size(),
+                         group.size() == 1 ? "dump" : "dumps", which);
+    else if (group.size() > 1)
+      out << st.yellow() << "note: " << st.reset() << Clean(plan->Summary()) << "\n";
+  }
 
   if (view.verdict) WriteFindings(view, options, st, out);
   if (view.verdict && view.agreement && view.agreement->available) WriteAgreement(view, st, out);
