@@ -52,7 +52,19 @@ LineKind ClassifyLine(std::string_view s, size_t* open_paren) {
       if (LooksLikeLocation(s) || StartsWith(TrimIndent(s), "goroutine running on other thread"))
         return LineKind::kIndented;
       if (IsCutMarker(s)) return LineKind::kCut;
-      break;
+      {
+        // A whole dump indented as a markdown code block whose first line
+        // (the header, where a prefix would be learned) lost its indent:
+        // function, creator and elision lines still read as such. The
+        // parser trims them (text_parser.cc); *open_paren counts the indent.
+        std::string_view t = TrimIndent(s);
+        if (!t.empty() && t[0] != ' ' && t[0] != '\t') {
+          LineKind k = ClassifyLine(t, open_paren);
+          if (k == LineKind::kFunction) *open_paren += s.size() - t.size();
+          if (k == LineKind::kFunction || k == LineKind::kCreator || k == LineKind::kElided) return k;
+        }
+      }
+      return LineKind::kOther;
     case '\xe2':  // "…"
     case '<':      // "<snip>"
     case '(':      // "(...)"

@@ -356,6 +356,7 @@ void TextParser::DumpLine(std::string_view line, LineKind kind) {
     case LineKind::kElided:
       if (mode_ == Mode::kGoroutine) {
         DropPendingFrame();
+        if (line[0] == ' ') line = TrimIndent(line);  // pasted
         if (StartsWith(line, "...additional")) {
           elided_unknown_ = true;
           snap().go_version.AtMost(20);
@@ -608,7 +609,9 @@ void TextParser::FunctionLine(std::string_view line) { FunctionLine(line, RFind(
 
 void TextParser::FunctionLine(std::string_view line, size_t open) {
   if (frames_.size() >= kMaxFrames) return;
-  std::string_view name = line.substr(0, open);
+  size_t indent = 0;  // pasted: spaces before the name (ClassifyLine)
+  if (line[0] == ' ') indent = line.size() - TrimIndent(line).size();
+  std::string_view name = line.substr(indent, open - indent);
   std::string_view args = line.substr(open + 1, line.size() - open - 2);
   DropPendingFrame();  // the previous function line got no file line
   pending_ = PendingFrame{};
@@ -728,6 +731,7 @@ void TextParser::AddLocation(std::string_view file, uint64_t line_num, uint64_t 
 
 void TextParser::CreatorLine(std::string_view line) {
   DropPendingFrame();
+  if (line[0] == ' ') line = TrimIndent(line);  // pasted
   std::string_view name = line.substr(11);
   size_t in = name.find(" in goroutine ");
   if (in != std::string_view::npos) {

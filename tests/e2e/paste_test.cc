@@ -129,6 +129,8 @@ TEST_P(Paste, PastedFormsReadLikeTheTabForm) {
       {"boxed", Prefixed(dump, "\xe2\x94\x82 ")},
       {"boxed-8spaces", Prefixed(Spaces(dump, 8), "\xe2\x94\x82 ")},
       {"codeblock-4spaces", Prefixed(Spaces(dump, 4), "    ")},
+      // ...with the first line's indent lost, as when pasted after "```".
+      {"codeblock-first-line", Prefixed(Spaces(dump, 4), "    ").substr(4)},
   };
   for (const Form& f : forms) {
     SCOPED_TRACE(f.name);

@@ -141,6 +141,28 @@ TEST(Paste, QuotedAndBoxedLinesReadAsTabs) {
   }
 }
 
+// A code block pasted with its first line's indent lost: the first header
+// is at column 0, everything else 4 spaces in, TABs as 4 more.
+TEST(Paste, CodeBlockWhoseFirstLineLostItsIndent) {
+  std::string want = Describe(Read(kTabForm));
+  std::string block = Prefixed(Spaces(kTabForm, 4), "    ");
+  size_t first = block.find("goroutine 20");
+  block.erase(block.rfind('\n', first) + 1, 4);
+  EXPECT_EQ(Describe(Read(block)), want);
+  std::string elided =
+      "goroutine 9 [select]:\n    main.f()\n        /app/f.go:3 +0x1\n    ...2 frames elided...\n"
+      "    created by main.main in goroutine 1\n        /app/main.go:4 +0x2\n\n";
+  DumpSet set = Read(elided);
+  const Snapshot& s = set.snapshots.at(0);
+  const Stack& st = s.stack_of(s.goroutines().at(0));
+  ASSERT_EQ(st.frames.size(), 1u);
+  EXPECT_EQ(s.str(st.frames[0].function), "main.f");
+  EXPECT_EQ(st.elided_frames, 2u);
+  ASSERT_TRUE(st.has_creator);
+  EXPECT_EQ(s.str(st.creator.function), "main.main");
+  EXPECT_EQ(s.goroutines()[0].creator_id, 1u);
+}
+
 TEST(Paste, CutLocationKeepsItsFunction) {
   for (const char* cut : {"...", "\t...", "    ...", "\xe2\x80\xa6"}) {
     SCOPED_TRACE(cut);
