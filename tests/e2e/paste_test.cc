@@ -249,6 +249,13 @@ TEST_P(Paste, CiLogOfThreeTestBinariesIsThreeProcesses) {
   json separate = e2e::AnalyzeJson({"--series", "separate", path});
   EXPECT_EQ(separate["series"]["processes"], 3);
   EXPECT_EQ(Leakhound({"analyze", "--series", "sometimes", path}).status, 2);
+  // diff compares the last dump of each side, and says so.
+  RunResult d = Leakhound({"diff", "--format", "json", path, path});
+  ASSERT_EQ(d.status, 0) << d.err;
+  json dj = json::parse(d.out);
+  EXPECT_NE(dj["note"].get<std::string>().find("holds 3 dumps: its last is compared"), std::string::npos)
+      << dj["note"];
+  EXPECT_EQ(dj["new"]["total_goroutines"], separate["snapshot"]["total_goroutines"]);
 }
 
 INSTANTIATE_TEST_SUITE_P(Go, Paste, testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer());
