@@ -41,23 +41,31 @@ void ApplyBaseline(const std::set<std::string>& fingerprints, Verdict* verdict) 
 
 bool WriteBaseline(const std::string& path, const Verdict& verdict, bool overwrite,
                    std::string* error) {
+  return WriteBaseline(path, std::vector<const Verdict*>{&verdict}, overwrite, error);
+}
+
+bool WriteBaseline(const std::string& path, const std::vector<const Verdict*>& verdicts,
+                   bool overwrite, std::string* error) {
   struct stat st;
   if (!overwrite && stat(path.c_str(), &st) == 0) {
     *error = path + ": already exists; pass --force to replace it";
     return false;
   }
-  const Snapshot& s = *verdict.current;
   nlohmann::ordered_json root;
   root["schema"] = "leakhound/baseline/v1";
   root["findings"] = nlohmann::ordered_json::array();
-  for (const Finding& f : verdict.findings) {
-    if (f.severity == Severity::kInfo) continue;
-    const Stack& stack = s.stacks()[verdict.buckets[f.bucket].stack];
-    std::string fn = f.blocking_frame >= 0
-                         ? std::string(s.str(stack.frames[static_cast<size_t>(f.blocking_frame)].function))
-                         : "";
-    root["findings"].push_back(
-        {{"fingerprint", f.fingerprint}, {"pattern", f.pattern->id}, {"function", fn}});
+  std::set<std::string> seen;
+  for (const Verdict* v : verdicts) {
+    const Snapshot& s = *v->current;
+    for (const Finding& f : v->findings) {
+      if (f.severity == Severity::kInfo || !seen.insert(f.fingerprint).second) continue;
+      const Stack& stack = s.stacks()[v->buckets[f.bucket].stack];
+      std::string fn = f.blocking_frame >= 0
+                           ? std::string(s.str(stack.frames[static_cast<size_t>(f.blocking_frame)].function))
+                           : "";
+      root["findings"].push_back(
+          {{"fingerprint", f.fingerprint}, {"pattern", f.pattern->id}, {"function", fn}});
+    }
   }
   std::string tmp = path + ".tmp." + std::to_string(getpid());
   {

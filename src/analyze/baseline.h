@@ -8,6 +8,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "analyze/verdict.h"
 
@@ -24,6 +25,10 @@ void ApplyBaseline(const std::set<std::string>& fingerprints, Verdict* verdict);
 // Refuses to replace an existing file unless `overwrite`.
 bool WriteBaseline(const std::string& path, const Verdict& verdict, bool overwrite,
                    std::string* error);
+// The same for several processes analysed separately (analyze/series.h):
+// one file with every process's findings, each fingerprint once.
+bool WriteBaseline(const std::string& path, const std::vector<const Verdict*>& verdicts,
+                   bool overwrite, std::string* error);
 
 }  // namespace leakhound
 

@@ -3,13 +3,16 @@
 #include <cstdint>
 #include <iostream>
 #include <optional>
+#include <memory>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "analyze/agreement.h"
 #include "analyze/baseline.h"
 #include "analyze/leak_marks.h"
+#include "analyze/series.h"
 #include "analyze/verdict.h"
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -29,7 +32,7 @@ CLI::App* AddAnalyzeCommand(CLI::App* app, AnalyzeFlags* flags) {
   analyze->add_option("input", flags->inputs,
                       "Dump files, - for standard input, or http(s) URLs of a service "
                       "(http://host:6060 or a full /debug/pprof/... URL); several inputs form "
-                      "a series, oldest first")
+                      "a series, oldest first, unless --series says otherwise")
       ->required();
   analyze->add_option("--format", flags->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "html"}))
@@ -46,7 +49,14 @@ CLI::App* AddAnalyzeCommand(CLI::App* app, AnalyzeFlags* flags) {
       ->check(CLI::IsMember({"exact", "loose"}))
       ->capture_default_str();
   analyze->add_option("--dump", flags->dump,
-                      "When the input holds several dumps, analyze only the K-th (default: all, as a series)");
+                      "When the input holds several dumps, analyze only the K-th (default: all; see --series)");
+  analyze->add_option("--series", flags->series,
+                      "Several dumps: auto forms a series only of dumps that show they are one "
+                      "process (goroutines that persist, capture times; a panic, fatal error or "
+                      "signal ends its process), same takes them all as one, separate analyses "
+                      "each on its own")
+      ->check(CLI::IsMember({"auto", "same", "separate"}))
+      ->capture_default_str();
   analyze->add_flag("--no-progress", flags->net.no_progress, "Never draw a progress bar");
   analyze->add_option("--color", flags->color, "Colour the text output")
       ->check(CLI::IsMember({"auto", "always", "never"}))
@@ -72,6 +82,74 @@ CLI::App* AddAnalyzeCommand(CLI::App* app, AnalyzeFlags* flags) {
   AddNetFlags(analyze, &flags->net);
   return analyze;
 }
+
+namespace {
+
+// What one process's analysis leaves for the renderers.
+struct ProcessReport {
+  std::vector<const Snapshot*> series;  // oldest first
+  std::vector<double> times;            // per snapshot, or empty
+  Verdict verdict;
+  std::optional<Verdict> own;           // marks ignored (agreement.h)
+  RuntimeAgreement agreement;
+  AnalyzeView view;
+  bool fail = false;                    // a finding at --fail-on remains
+};
+
+void AnalyzeProcess(const AnalyzeFlags& flags, const AnalyzeOptions& options,
+                    const std::set<std::string>& baseline, bool leak_checked,
+                    const std::vector<std::unique_ptr<RE2>>& filters,
+                    const std::vector<std::unique_ptr<RE2>>& excludes, Severity fail_on,
+                    const DumpSet* set, ProcessReport* r) {
+  r->verdict = AnalyzeSeries(r->series, r->times, options);
+  ApplyBaseline(baseline, &r->verdict);
+  const Verdict& verdict = r->verdict;
+  const Snapshot& snap = *verdict.current;
+
+  auto keep = [&](const Stack& stack) {
+    bool k = filters.empty();
+    for (const auto& re : filters) k = k || AnyFunctionMatches(snap, stack, *re);
+    for (const auto& re : excludes) k = k && !AnyFunctionMatches(snap, stack, *re);
+    return k;
+  };
+
+  AnalyzeView& view = r->view;
+  view.input = set;
+  view.snapshot = &snap;
+  view.verdict = &verdict;
+  view.show_info = flags.all;
+  view.grouping = options.grouping;
+  view.buckets_total = verdict.buckets.size();
+  size_t top = flags.top >= 0 ? static_cast<size_t>(flags.top)
+                              : (flags.format == "text" ? 20 : SIZE_MAX);
+  for (const Bucket& b : verdict.buckets) {
+    if (view.buckets.size() >= top) break;
+    if (keep(snap.stacks()[b.stack])) view.buckets.push_back(&b);
+  }
+  // The runtime's marks against leakhound's own inference: the same
+  // series again with the marks ignored (analyze/agreement.h).
+  bool marked = std::any_of(snap.goroutines().begin(), snap.goroutines().end(),
+                            [](const Goroutine& g) { return g.has(kLeaked); });
+  if (marked || leak_checked || IsLeakProfileSubset(snap)) {
+    AnalyzeOptions plain = options;
+    plain.ignore_runtime_marks = true;
+    r->own = AnalyzeSeries(r->series, r->times, plain);
+    r->agreement = CompareWithRuntime(verdict, *r->own, leak_checked);
+    for (auto* list : {&r->agreement.agree, &r->agreement.runtime_only, &r->agreement.leakhound_only})
+      std::erase_if(*list, [&](const AgreementEntry& e) {
+        return !keep(snap.stacks()[verdict.buckets[e.bucket].stack]);
+      });
+    view.agreement = &r->agreement;
+  }
+
+  for (const Finding& f : verdict.findings) {
+    if (!keep(snap.stacks()[verdict.buckets[f.bucket].stack])) continue;
+    view.findings.push_back(&f);
+    r->fail = r->fail || (!flags.fail_on.empty() && !f.baselined && f.severity >= fail_on);
+  }
+}
+
+}  // namespace
 
 int RunAnalyze(const AnalyzeFlags& flags) {
   std::vector<std::unique_ptr<RE2>> filters, excludes;
@@ -102,9 +180,8 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   if (rc != kExitOk) return rc;
   const std::vector<DumpSet>& sets = loaded.sets;
 
-  // The series: every dump of every input in order (a log with several
-  // SIGQUIT dumps is a series too), or the one --dump picks.
-  std::vector<const Snapshot*> series;
+  // Every dump of every input in order, or the one --dump picks.
+  std::vector<SeriesDump> dumps;
   const DumpSet* current_set = nullptr;
   if (flags.dump != 0) {
     const DumpSet& set = sets[0];
@@ -113,16 +190,19 @@ int RunAnalyze(const AnalyzeFlags& flags) {
                                set.source, set.snapshots.size());
       return kExitUsage;
     }
-    series.push_back(&set.snapshots[static_cast<size_t>(flags.dump) - 1]);
+    dumps.push_back({&set.snapshots[static_cast<size_t>(flags.dump) - 1], 0, 0});
     current_set = &set;
   } else {
-    for (const DumpSet& set : sets)
-      for (const Snapshot& snap : set.snapshots) series.push_back(&snap);
+    for (size_t i = 0; i < sets.size(); ++i)
+      for (const Snapshot& snap : sets[i].snapshots) dumps.push_back({&snap, i, 0});
     current_set = &sets.back();
   }
-  // Times per snapshot, when each input gave exactly one.
+  for (SeriesDump& d : dumps)
+    if (d.snapshot->capture_time_unix_ns > 0)
+      d.time = static_cast<double>(d.snapshot->capture_time_unix_ns) / 1e9;
+  // Times for growth per hour, when each input gave exactly one dump.
   std::vector<double> times;
-  if (flags.dump == 0 && loaded.times.size() == sets.size() && series.size() == sets.size())
+  if (flags.dump == 0 && loaded.times.size() == sets.size() && dumps.size() == sets.size())
     times = loaded.times;
 
   // A goroutine profile next to a goroutineleak debug=0/1 profile (which
@@ -130,20 +210,26 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   // series: the full one gets the marks (analyze/leak_marks.h).
   std::optional<Snapshot> merged;
   bool leak_checked = loaded.leak_checked;
-  if (series.size() >= 2) {
-    const Snapshot* a = series[series.size() - 2];
-    const Snapshot* b = series.back();
+  if (dumps.size() >= 2) {
+    const Snapshot* a = dumps[dumps.size() - 2].snapshot;
+    const Snapshot* b = dumps.back().snapshot;
     if (IsLeakProfileSubset(*a) != IsLeakProfileSubset(*b)) {
       const Snapshot& full = IsLeakProfileSubset(*a) ? *b : *a;
       const Snapshot& marks = IsLeakProfileSubset(*a) ? *a : *b;
       merged = WithLeakMarks(full, marks, nullptr);
-      series.pop_back();
-      series.back() = &*merged;
+      dumps.pop_back();
+      dumps.back().snapshot = &*merged;
       if (!times.empty()) times.pop_back();
       if (times.size() < 2) times.clear();
       leak_checked = true;
     }
   }
+
+  // Which dumps are one process (analyze/series.h): each group is
+  // analysed on its own, as a series when it holds several.
+  SeriesMode mode = SeriesMode::kAuto;
+  ParseSeriesMode(flags.series, &mode);  // CLI11 checked the word
+  SeriesPlan plan = PlanSeries(dumps, mode);
 
   std::vector<std::string> roots = config.source_roots;
   roots.insert(roots.end(), flags.source.begin(), flags.source.end());
@@ -169,73 +255,67 @@ int RunAnalyze(const AnalyzeFlags& flags) {
     }
     options.lint = &lint;
   }
-  Verdict verdict = AnalyzeSeries(series, times, options);
-  ApplyBaseline(baseline, &verdict);
-  const Snapshot& snap = *verdict.current;
+
+  // One report per process. Views point into their own report: kept in
+  // place by unique_ptr.
+  std::vector<std::unique_ptr<ProcessReport>> reports;
+  for (size_t g = 0; g < plan.groups.size(); ++g) {
+    auto r = std::make_unique<ProcessReport>();
+    for (size_t i : plan.groups[g]) r->series.push_back(dumps[i].snapshot);
+    if (!times.empty())
+      for (size_t i : plan.groups[g]) r->times.push_back(times[i]);
+    if (r->times.size() < 2) r->times.clear();
+    const DumpSet* set = current_set;
+    if (flags.dump == 0) set = &sets[dumps[plan.groups[g].back()].input];
+    AnalyzeProcess(flags, options, baseline, leak_checked, filters, excludes, fail_on, set,
+                   r.get());
+    for (const DumpSet& s : sets) r->view.inputs.push_back(&s);
+    r->view.series_plan = &plan;
+    r->view.process = g;
+    reports.push_back(std::move(r));
+  }
 
   if (!flags.write_baseline.empty()) {
+    std::vector<const Verdict*> verdicts;
+    for (const auto& r : reports) verdicts.push_back(&r->verdict);
     std::string error;
-    if (!WriteBaseline(flags.write_baseline, verdict, flags.force, &error)) {
+    if (!WriteBaseline(flags.write_baseline, verdicts, flags.force, &error)) {
       std::cerr << "leakhound: " << error << "\n";
       return kExitConfig;
     }
   }
 
-  auto keep = [&](const Stack& stack) {
-    bool k = filters.empty();
-    for (const auto& re : filters) k = k || AnyFunctionMatches(snap, stack, *re);
-    for (const auto& re : excludes) k = k && !AnyFunctionMatches(snap, stack, *re);
-    return k;
-  };
-
-  AnalyzeView view;
-  for (const DumpSet& set : sets) view.inputs.push_back(&set);
-  view.input = current_set;
-  view.snapshot = &snap;
-  view.verdict = &verdict;
-  view.show_info = flags.all;
-  view.grouping = options.grouping;
-  view.buckets_total = verdict.buckets.size();
-  size_t top = flags.top >= 0 ? static_cast<size_t>(flags.top)
-                              : (flags.format == "text" ? 20 : SIZE_MAX);
-  for (const Bucket& b : verdict.buckets) {
-    if (view.buckets.size() >= top) break;
-    if (keep(snap.stacks()[b.stack])) view.buckets.push_back(&b);
-  }
-  // The runtime's marks against leakhound's own inference: the same
-  // series again with the marks ignored (analyze/agreement.h).
-  std::optional<Verdict> own;
-  RuntimeAgreement agreement;
-  bool marked = std::any_of(snap.goroutines().begin(), snap.goroutines().end(),
-                            [](const Goroutine& g) { return g.has(kLeaked); });
-  if (marked || leak_checked || IsLeakProfileSubset(snap)) {
-    AnalyzeOptions plain = options;
-    plain.ignore_runtime_marks = true;
-    own = AnalyzeSeries(series, times, plain);
-    agreement = CompareWithRuntime(verdict, *own, leak_checked);
-    for (auto* list : {&agreement.agree, &agreement.runtime_only, &agreement.leakhound_only})
-      std::erase_if(*list, [&](const AgreementEntry& e) {
-        return !keep(snap.stacks()[verdict.buckets[e.bucket].stack]);
-      });
-    view.agreement = &agreement;
-  }
-
   bool fail = false;
-  for (const Finding& f : verdict.findings) {
-    if (!keep(snap.stacks()[verdict.buckets[f.bucket].stack])) continue;
-    view.findings.push_back(&f);
-    fail = fail || (!flags.fail_on.empty() && !f.baselined && f.severity >= fail_on);
-  }
-
+  for (const auto& r : reports) fail = fail || r->fail;
+  const AnalyzeView& last = reports.back()->view;
   if (flags.format == "json") {
-    WriteJson(view, std::cout);
+    // Several processes: each one's whole report under "processes"; the
+    // top level stays the last one's, as with one process.
+    nlohmann::ordered_json processes = nlohmann::ordered_json::array();
+    if (plan.separate()) {
+      for (const auto& r : reports) {
+        std::ostringstream one;
+        WriteJson(r->view, one);
+        nlohmann::ordered_json j = nlohmann::ordered_json::parse(one.str());
+        for (const char* key : {"schema", "leakhound_version", "inputs"}) j.erase(key);
+        processes.push_back(std::move(j));
+      }
+      reports.back()->view.processes = &processes;
+    }
+    WriteJson(last, std::cout);
   } else if (flags.format == "html") {
-    // One self-contained page: the dashboard's views over this analysis.
-    WriteHtml(DashboardFromAnalysis(view, times), std::cout);
+    // One self-contained page: the dashboard's views over this analysis
+    // (the last process, when there are several).
+    WriteHtml(DashboardFromAnalysis(last, reports.back()->times), std::cout);
   } else {
     TextOptions text;
     text.color = WantColor(flags.color);
-    WriteText(view, text, std::cout);
+    if (plan.separate()) std::cout << "Series: " << plan.Summary() << "\n";
+    for (size_t g = 0; g < reports.size(); ++g) {
+      if (plan.separate())
+        std::cout << fmt::format("\n=== Process {} of {} ===\n", g + 1, reports.size());
+      WriteText(reports[g]->view, text, std::cout);
+    }
   }
   std::cout.flush();
   return fail ? kExitFindings : kExitOk;

@@ -19,7 +19,8 @@ struct AnalyzeFlags {
   std::vector<std::string> filters;
   std::vector<std::string> excludes;
   std::string group = "exact";
-  int dump = 0;  // 1-based; 0 = last
+  int dump = 0;  // 1-based; 0 = all
+  std::string series = "auto";  // auto | same | separate (analyze/series.h)
   std::string color = "auto";
   std::string config;
   bool no_config = false;

@@ -59,6 +59,15 @@ int RunDiff(const DiffFlags& f) {
   if (base.form != next.form)
     view.note = "the two sides are different forms (" + base.form + ", " + next.form +
                 "); stacks and states differ between forms, so buckets may not match";
+  // A side holding several dumps may hold several processes (a CI log):
+  // say which one is compared (analyze --series tells them apart).
+  for (const DumpSet* set : {&loaded.sets[0], &loaded.sets[1]}) {
+    if (set->snapshots.size() < 2) continue;
+    if (!view.note.empty()) view.note += "; ";
+    view.note += set->source + " holds " + std::to_string(set->snapshots.size()) +
+                 " dumps: its last is compared (leakhound analyze --series shows which are one "
+                 "process)";
+  }
   size_t top = f.top >= 0 ? static_cast<size_t>(f.top) : (f.format == "text" ? 20 : SIZE_MAX);
   bool fail = false;
   for (const BucketDelta& d : diff.deltas) {

@@ -1,6 +1,7 @@
 #include "dump/log_unwrap.h"
 #include "base/strings.h"
 #include "dump/header.h"
+#include "dump/paste.h"
 
 #include <cstdint>
 #include <cstring>
@@ -45,6 +46,31 @@ LineKind ClassifyLine(std::string_view s, size_t* open_paren) {
   switch (s[0]) {
     case '\t':
       return LineKind::kTab;
+    case ' ':
+      // Pasted: the TAB before a location turned into spaces. Only lines
+      // that read as a location (or the unavailable-stack note) count;
+      // an indented function or header is a prefix to learn instead.
+      if (LooksLikeLocation(s) || StartsWith(TrimIndent(s), "goroutine running on other thread"))
+        return LineKind::kIndented;
+      if (IsCutMarker(s)) return LineKind::kCut;
+      {
+        // A whole dump indented as a markdown code block whose first line
+        // (the header, where a prefix would be learned) lost its indent:
+        // function, creator and elision lines still read as such. The
+        // parser trims them (text_parser.cc); *open_paren counts the indent.
+        std::string_view t = TrimIndent(s);
+        if (!t.empty() && t[0] != ' ' && t[0] != '\t') {
+          LineKind k = ClassifyLine(t, open_paren);
+          if (k == LineKind::kFunction) *open_paren += s.size() - t.size();
+          if (k == LineKind::kFunction || k == LineKind::kCreator || k == LineKind::kElided) return k;
+        }
+      }
+      return LineKind::kOther;
+    case '\xe2':  // "…"
+    case '<':      // "<snip>"
+    case '(':      // "(...)"
+      if (IsCutMarker(s)) return LineKind::kCut;
+      break;
     case 'g':
       if (LooksLikeHeaderStart(s) && HeaderLineEnds(s)) return LineKind::kHeader;
       break;
@@ -53,10 +79,12 @@ LineKind ClassifyLine(std::string_view s, size_t* open_paren) {
       break;
     case '.':
       if (StartsWith(s, "...") && EndsWith(s, "elided...")) return LineKind::kElided;
+      if (IsCutMarker(s)) return LineKind::kCut;
       break;
     case '[':
       if (StartsWith(s, "[originating from goroutine ")) return LineKind::kAncestor;
       if (StartsWith(s, "[signal ")) return LineKind::kPreamble;
+      if (IsCutMarker(s)) return LineKind::kCut;
       break;
     case 'p':
       if (StartsWith(s, "panic: ")) return LineKind::kPreamble;
@@ -223,6 +251,7 @@ void LogUnwrapper::ResolveCandidate(std::string_view line) {
   std::string_view rest = n >= 0 ? line.substr(static_cast<size_t>(n)) : line;
   LineKind kind = ClassifyLine(rest);
   bool continues = kind == LineKind::kHeader || kind == LineKind::kTab ||
+                   kind == LineKind::kIndented ||
                    (kind == LineKind::kPreamble && !StartsDump(rest)) ||
                    (n >= 0 && kind == LineKind::kBlank);
   if (continues) {
@@ -345,6 +374,12 @@ void LogUnwrapper::Line(std::string_view line) {
       LineKind kind = ClassifyLine(rest);
       if (kind != LineKind::kOther) {
         sink_->DumpLine(rest, kind);
+        return;
+      }
+      // A prefix that ends in spaces ("> ", "│ ", a 4-space indent) also
+      // ate a pasted location's spaces: what is left is the location.
+      if (n > 0 && line[static_cast<size_t>(n) - 1] == ' ' && LooksLikeLocation(rest)) {
+        sink_->DumpLine(rest, LineKind::kIndented);
         return;
       }
       if (TryJson(rest)) return;

@@ -26,6 +26,8 @@ enum class LineKind {
   kFunction,  // "pkg.F(args)"
   kAncestor,  // "[originating from goroutine N]:"
   kPreamble,  // "panic: ", "fatal error: ", "SIGQUIT: quit", "[signal ", "PC=" ...
+  kIndented,  // "    FILE:LINE +0x..": a file line whose TAB became spaces (paste.h)
+  kCut,       // "...": where a person cut a location or frames (paste.h)
   kOther,
 };
 

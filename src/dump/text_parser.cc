@@ -13,6 +13,7 @@
 #include "base/hash.h"
 #include "base/strings.h"
 #include "dump/header.h"
+#include "dump/paste.h"
 
 namespace leakhound {
 
@@ -184,8 +185,19 @@ void TextParser::VersionFromCreators() {
   creator_plain_seen_ = creator_suffix_seen_ = false;
 }
 
+void TextParser::NoteCuts() {
+  if (have_snapshot_ && cut_goroutines_ > 0)
+    snap().notes.push_back(
+        "stacks of " + std::to_string(cut_goroutines_) +
+        (cut_goroutines_ == 1 ? " goroutine were" : " goroutines were") +
+        " cut in the text (\"...\" or the end of the input where a location or frames "
+        "were): their functions are kept, with unknown locations");
+  cut_goroutines_ = 0;
+}
+
 void TextParser::StartSnapshot() {
   VersionFromCreators();  // closes the previous snapshot's evidence
+  NoteCuts();
   out_->snapshots.emplace_back();
   Snapshot& s = out_->snapshots.back();
   s.source = out_->source;
@@ -283,12 +295,23 @@ void TextParser::DumpLine(std::string_view line, LineKind kind) {
         PreambleLine(line);
       }
       return;
+    case LineKind::kIndented:  // pasted: spaces where the TAB was (paste.h)
+      if (mode_ == Mode::kGoroutine) {
+        FileLine(TrimIndent(line));
+      } else if (mode_ == Mode::kPreamble) {
+        PreambleLine(line);
+      }
+      return;
+    case LineKind::kCut:
+      if (mode_ == Mode::kGoroutine) CutLine();
+      return;
     case LineKind::kCreator:
       if (mode_ == Mode::kGoroutine) CreatorLine(line);
       return;
     case LineKind::kElided:
       if (mode_ == Mode::kGoroutine) {
         DropPendingFrame();
+        if (line[0] == ' ') line = TrimIndent(line);  // pasted
         if (StartsWith(line, "...additional")) {
           elided_unknown_ = true;
           snap().go_version.AtMost(20);
@@ -318,6 +341,11 @@ void TextParser::DumpLine(std::string_view line, LineKind kind) {
         if (have_snapshot_ && snap().kind == DumpKind::kSignal && !snap().goroutines().empty())
           relay_ = true;
       }
+      // "    running tests:" under a pasted "panic: test timed out".
+      if (mode_ == Mode::kPreamble && line[0] == ' ') {
+        PreambleLine(line);
+        return;
+      }
       if (mode_ == Mode::kGoroutine && func_pending_) DropPendingFrame();
       // "goroutine 7 [..." that is not a header we can read.
       if (mode_ != Mode::kPreamble && StartsWith(line, "goroutine ") && line.size() > 10 &&
@@ -331,7 +359,7 @@ void TextParser::DumpLine(std::string_view line, LineKind kind) {
 }
 
 void TextParser::PreambleLine(std::string_view line) {
-  bool continuation = line[0] == '\t';
+  bool continuation = line[0] == '\t' || line[0] == ' ';
   if (!continuation) {
     bool starts_dump = StartsWith(line, "panic: ") || StartsWith(line, "fatal error: ") ||
                        StartsWith(line, "SIG") || StartsWith(line, "Signal ") ||
@@ -467,7 +495,9 @@ void TextParser::FunctionLine(std::string_view line) { FunctionLine(line, RFind(
 
 void TextParser::FunctionLine(std::string_view line, size_t open) {
   if (frames_.size() >= kMaxFrames) return;
-  std::string_view name = line.substr(0, open);
+  size_t indent = 0;  // pasted: spaces before the name (ClassifyLine)
+  if (line[0] == ' ') indent = line.size() - TrimIndent(line).size();
+  std::string_view name = line.substr(indent, open - indent);
   std::string_view args = line.substr(open + 1, line.size() - open - 2);
   DropPendingFrame();  // the previous function line got no file line
   pending_ = PendingFrame{};
@@ -495,7 +525,10 @@ void TextParser::FileLine(std::string_view content) {
     DropPendingFrame();
     return;
   }
-  if (!func_pending_ && !creator_pending_) return;
+  if (!func_pending_ && !creator_pending_) {
+    if (content[0] == '.' && IsCutMarker(content)) cut_ = true;  // frames left out
+    return;
+  }
   // FILE:LINE[ +0xOFF][ fp=0x.. sp=0x.. pc=0x..]; FILE may hold spaces
   // and colons, so read from the right.
   std::string_view rest = content;
@@ -529,14 +562,32 @@ void TextParser::FileLine(std::string_view content) {
         !ParseDec(rest.substr(colon + 1), &line_num) || line_num > 0xffffffffu ||
         (partial_line_ && !has_off)) {
       // A cut last line cannot be trusted unless the line number is
-      // followed by more text.
-      if (!partial_line_) Warn("frame location not understood", content);
+      // followed by more text; "\t..." is where a person cut it. Either
+      // way the function stays, its location unknown.
+      if (partial_line_ || IsCutMarker(content)) {
+        CutLine();
+        return;
+      }
+      Warn("frame location not understood", content);
       DropPendingFrame();
       creator_pending_ = false;
       return;
     }
   }
-  std::string_view file = rest.substr(0, colon);
+  AddLocation(rest.substr(0, colon), line_num, off);
+}
+
+// A location cut off ("..." where FILE:LINE was, or the end of the text):
+// the pending function or creator keeps an unknown one ("?", line 0).
+// "..." between whole frames means frames were left out. The stack is
+// flagged cut either way, so it is never taken for the runtime's own
+// "...additional frames elided...".
+void TextParser::CutLine() {
+  if (func_pending_ || creator_pending_) AddLocation("?", 0, 0);
+  cut_ = true;
+}
+
+void TextParser::AddLocation(std::string_view file, uint64_t line_num, uint64_t off) {
   uint32_t len = static_cast<uint32_t>(file.size());
   uint32_t line32 = static_cast<uint32_t>(line_num);
   if (func_pending_) {
@@ -566,6 +617,7 @@ void TextParser::FileLine(std::string_view content) {
 
 void TextParser::CreatorLine(std::string_view line) {
   DropPendingFrame();
+  if (line[0] == ' ') line = TrimIndent(line);  // pasted
   std::string_view name = line.substr(11);
   size_t in = name.find(" in goroutine ");
   if (in != std::string_view::npos) {
@@ -610,8 +662,7 @@ void TextParser::EndGoroutine() {
     key_.Append(c.substr(creator_.file_off, creator_.file_len));
     key_.AppendU32(creator_.line);
   }
-  bool incomplete = elided_unknown_ || cut_;
-  key_.Push(static_cast<char>((incomplete ? 1 : 0) | (unavailable_ ? 2 : 0)));
+  key_.Push(static_cast<char>((elided_unknown_ ? 1 : 0) | (unavailable_ ? 2 : 0) | (cut_ ? 4 : 0)));
   key_.AppendU32(elided_);
   const std::string_view key = key_.view();
   uint64_t h = KeyHash(key);
@@ -648,7 +699,8 @@ void TextParser::EndGoroutine() {
     stack.has_creator = has_creator_;
     if (has_creator_) stack.creator = intern(creator_, creator_key_);
     stack.elided_frames = elided_;
-    stack.elided_unknown = incomplete;
+    stack.elided_unknown = elided_unknown_;
+    stack.cut = cut_;
     stack.unavailable = unavailable_;
     stack_index = snapshot.AddStack(std::move(stack));
     raw_stacks_.push_back(RawStack{h, stack_index, std::string(key)});
@@ -665,6 +717,7 @@ void TextParser::EndGoroutine() {
     }
   }
   cur_.stack = stack_index;
+  if (cut_) ++cut_goroutines_;
 
   // Before 1.20 (mutexes) and 1.24 (WaitGroup) these waits print as
   // "semacquire"; seeing one under the sync frame dates the dump.
@@ -750,7 +803,7 @@ void TextParser::AddId(uint32_t index) {
 void TextParser::Finish(bool last_line_complete) {
   if (mode_ == Mode::kGoroutine) {
     if (!last_line_complete || func_pending_ || creator_pending_) {
-      cut_ = true;
+      CutLine();
       snap().truncated = true;
       snap().notes.push_back("the input ends inside goroutine " + std::to_string(cur_.id) +
                              ": its stack is cut short");
@@ -761,6 +814,7 @@ void TextParser::Finish(bool last_line_complete) {
     snap().notes.push_back("the input does not end with a newline: its last line may be cut");
   }
   VersionFromCreators();
+  NoteCuts();
   if (warnings_dropped_ > 0) {
     out_->warnings.push_back(out_->source + ": " + std::to_string(warnings_dropped_) +
                              " more warnings not shown");

@@ -86,6 +86,10 @@ class TextParser : private LineSink {
   void FunctionLine(std::string_view line);
   void FileLine(std::string_view content);
   void CreatorLine(std::string_view line);
+  // The rest of a frame (or the creator) once its location is known.
+  void AddLocation(std::string_view file, uint64_t line, uint64_t offset);
+  void CutLine();   // "..." or the end of the text where a location was
+  void NoteCuts();  // the current snapshot's note on cut stacks
   void PreambleLine(std::string_view line);
   void EndGoroutine();
   // A function line that got no file line is not part of the stack (its
@@ -132,7 +136,8 @@ class TextParser : private LineSink {
   uint32_t elided_ = 0;
   bool elided_unknown_ = false;
   bool unavailable_ = false;
-  bool cut_ = false;            // the stack is incomplete (input cut)
+  bool cut_ = false;            // the stack is incomplete (input or paste cut)
+  size_t cut_goroutines_ = 0;   // ... how many of the snapshot's were
   bool partial_line_ = false;   // the line being read may be cut
   bool after_separator_ = false;  // just saw "-----" (GOTRACEBACK=crash)
   // Past a "-----" in a signal dump: the blocks after it are other Ms'

@@ -50,7 +50,8 @@ void Snapshot::HashStack(Stack& s) {
     top = false;
   }
   uint64_t tail = (uint64_t{s.elided_frames} << 2) | (s.elided_unknown ? 2u : 0u) |
-                  (s.unavailable ? 1u : 0u);
+                  (s.unavailable ? 1u : 0u) |
+                  (s.cut ? uint64_t{1} << 40 : 0u);
   h = HashMix(h ^ tail, s.frames.size());
   loose = HashMix(loose ^ tail, s.frames.size());
   if (s.has_creator) {
@@ -67,7 +68,8 @@ namespace {
 bool SameStack(const Stack& a, const Stack& b) {
   if (a.hash != b.hash || a.frames.size() != b.frames.size() ||
       a.has_creator != b.has_creator || a.elided_frames != b.elided_frames ||
-      a.elided_unknown != b.elided_unknown || a.unavailable != b.unavailable)
+      a.elided_unknown != b.elided_unknown || a.unavailable != b.unavailable ||
+      a.cut != b.cut)
     return false;
   for (size_t i = 0; i < a.frames.size(); ++i)
     if (!a.frames[i].SameLocation(b.frames[i])) return false;

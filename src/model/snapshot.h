@@ -44,6 +44,10 @@ struct Stack {
   bool elided_unknown = false;
   // "goroutine running on other thread; stack unavailable".
   bool unavailable = false;
+  // Cut in the text, not by the runtime: a location or frames a person
+  // left out ("..."), or the input ended mid-stack. Frames whose location
+  // was cut have file "?" and line 0.
+  bool cut = false;
   uint64_t hash = 0;        // over the identity above
   uint64_t loose_hash = 0;  // same, ignoring lines of non-top frames
 };

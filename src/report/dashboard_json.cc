@@ -1,4 +1,5 @@
 // The dashboard document from one analysis; docs/dashboard-schema.md.
+#include "base/words.h"
 #include "report/dashboard_json.h"
 
 #include <algorithm>
@@ -132,7 +133,7 @@ Json DashboardFromAnalysis(const AnalyzeView& view, const std::vector<double>& t
     for (const Goroutine& g : s.goroutines()) counts[g.state] += g.count;
     Json by_state = Json::object();
     for (Sym i = 0; i < counts.size(); ++i)
-      if (counts[i] > 0) by_state[std::string(s.str(i))] = counts[i];
+      if (counts[i] > 0) by_state[std::string(OrUnknown(s.str(i)))] = counts[i];
     target["by_state"] = by_state;
   }
   Json totals = Json::array();
@@ -194,7 +195,7 @@ Json DashboardFromAnalysis(const AnalyzeView& view, const std::vector<double>& t
     Json j;
     j["target"] = target_name;
     j["signature"] = signature(*b);
-    j["state"] = std::string(s.str(b->state));
+    j["state"] = std::string(OrUnknown(s.str(b->state)));
     j["count"] = b->count;
     PutFrame(s, stack, TopUserFrame(s, stack), &j);
     j["creator"] = stack.has_creator ? std::string(s.str(stack.creator.function)) : "";
@@ -226,7 +227,7 @@ Json DashboardFromAnalysis(const AnalyzeView& view, const std::vector<double>& t
       j["severity"] = SeverityName(f->severity);
       j["confidence"] = Round3(f->confidence);
       j["count"] = b.count;
-      j["state"] = std::string(s.str(b.state));
+      j["state"] = std::string(OrUnknown(s.str(b.state)));
       j["wait_minutes"] = WaitJson(b);
       PutFrame(s, stack, f->blocking_frame, &j);
       if (stack.has_creator) {

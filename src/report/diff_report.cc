@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "base/words.h"
 #include "report/report.h"
 
 namespace leakhound {
@@ -35,7 +36,7 @@ void WriteDiffText(const DiffView& view, bool color, std::ostream& out) {
     const Stack& st = s.stacks()[x->bucket->stack];
     const char* c = x->delta > 0 ? "\x1b[31m" : x->delta < 0 ? "\x1b[32m" : "";
     out << on(c) << fmt::format("{:>+8d}  {:<8}", x->delta, ChangeName(x->change)) << on("\x1b[0m")
-        << fmt::format(" {} -> {}  [{}]", x->base_count, x->new_count, Printable(s.str(x->bucket->state)))
+        << fmt::format(" {} -> {}  [{}]", x->base_count, x->new_count, Printable(OrUnknown(s.str(x->bucket->state))))
         << "\n";
     int top = TopUserFrame(s, st);
     if (top >= 0) {
@@ -67,7 +68,7 @@ void WriteDiffJson(const DiffView& view, std::ostream& out) {
     j["base_count"] = x->base_count;
     j["new_count"] = x->new_count;
     j["delta"] = x->delta;
-    j["state"] = std::string(s.str(x->bucket->state));
+    j["state"] = std::string(OrUnknown(s.str(x->bucket->state)));
     int top = TopUserFrame(s, st);
     j["top_frame"] = top >= 0 ? FrameToJson(s, st.frames[static_cast<size_t>(top)]) : Json(nullptr);
     j["creator"] = st.has_creator ? FrameToJson(s, st.creator) : Json(nullptr);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analyze/bubbles.h"
+#include "base/words.h"
 #include "model/func_name.h"
 #include "report/report.h"
 
@@ -68,7 +69,7 @@ Json VersionJson(const GoVersionRange& v) {
   bool ok = v.known() && !v.empty();
   j["min"] = ok ? minor(v.min_minor) : Json(nullptr);
   j["max"] = ok ? minor(v.max_minor) : Json(nullptr);
-  j["text"] = v.ToString();
+  j["text"] = std::string(OrUnknown(v.ToString()));
   return j;
 }
 
@@ -80,7 +81,7 @@ Json AgreementJson(const AnalyzeView& view, const std::vector<AgreementEntry>& l
     const Stack& stack = s.stacks()[b.stack];
     Json j;
     j["count"] = b.count;
-    j["state"] = std::string(s.str(b.state));
+    j["state"] = std::string(OrUnknown(s.str(b.state)));
     j["leaked"] = b.leaked;
     int top = e.own && e.own->blocking_frame >= 0 ? e.own->blocking_frame : TopUserFrame(s, stack);
     j["blocking_frame"] = top >= 0 ? FrameToJson(s, stack.frames[static_cast<size_t>(top)]) : Json(nullptr);
@@ -140,15 +141,29 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
   }
   Json by_state = Json::array();
   for (const auto& [state, count] : states)
-    by_state.push_back(Json{{"state", std::string(s.str(state))}, {"count", count}});
+    by_state.push_back(Json{{"state", std::string(OrUnknown(s.str(state)))}, {"count", count}});
   snap["by_state"] = by_state;
   root["snapshot"] = snap;
 
   root["grouping"] = view.grouping == Grouping::kExact ? "exact" : "loose";
   root["buckets_total"] = view.buckets_total;
   if (view.verdict) {
-    root["series"] = Json{{"snapshots", view.verdict->series_length},
-                          {"times_known", view.verdict->times_known}};
+    Json series{{"snapshots", view.verdict->series_length},
+                {"times_known", view.verdict->times_known}};
+    if (const SeriesPlan* plan = view.series_plan) {
+      // Which dumps of the input this process is (1-based, input order),
+      // and how that was decided (analyze/series.h).
+      std::vector<size_t> dumps;
+      for (size_t i : plan->groups[view.process]) dumps.push_back(i + 1);
+      series["mode"] = SeriesModeName(plan->asked);
+      series["chosen"] = plan->separate() ? "separate" : "same";
+      series["processes"] = plan->groups.size();
+      series["process"] = view.process + 1;
+      series["dumps"] = dumps;
+      series["why"] = plan->Summary();
+      series["reasons"] = plan->reasons;
+    }
+    root["series"] = series;
     root["ignored"] = view.verdict->ignored;
     const RuntimeAgreement* a = view.agreement;
     if (a && a->available) {
@@ -163,6 +178,7 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
       root["runtime_agreement"] = nullptr;
     }
   }
+  if (view.series_plan) root["processes"] = view.processes ? *view.processes : Json(nullptr);
   // Dumps are untrusted: invalid UTF-8 is replaced rather than thrown on.
   std::string head = root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   head.resize(head.size() - 2);  // drop "\n}"
@@ -193,7 +209,7 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
     const Stack& stack = s.stacks()[b->stack];
     Json j;
     j["count"] = b->count;
-    j["state"] = std::string(s.str(b->state));
+    j["state"] = std::string(OrUnknown(s.str(b->state)));
     j["leaked"] = b->leaked;
     j["wait_minutes"] =
         b->min_wait >= 0 ? Json{{"min", b->min_wait}, {"max", b->max_wait}} : Json(nullptr);
@@ -214,6 +230,7 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
     j["frames"] = frames;
     j["elided_frames"] = stack.elided_unknown ? -1 : static_cast<int64_t>(stack.elided_frames);
     j["stack_unavailable"] = stack.unavailable;
+    j["stack_cut"] = stack.cut;
     write(j);
   }
   out << (first ? "]" : "\n  ]");
@@ -257,7 +274,7 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
       j["fingerprint"] = f->fingerprint;
       j["baselined"] = f->baselined;
       j["count"] = b.count;
-      j["state"] = std::string(s.str(b.state));
+      j["state"] = std::string(OrUnknown(s.str(b.state)));
       j["wait_minutes"] =
           b.min_wait >= 0 ? Json{{"min", b.min_wait}, {"max", b.max_wait}} : Json(nullptr);
       j["blocking_frame"] = f->blocking_frame >= 0

@@ -13,6 +13,7 @@
 #include "analyze/agreement.h"
 #include "analyze/buckets.h"
 #include "analyze/diff.h"
+#include "analyze/series.h"
 #include "analyze/verdict.h"
 #include "dump/dump.h"
 
@@ -34,6 +35,12 @@ struct AnalyzeView {
   // The runtime's leak marks against leakhound's own inference
   // (analyze/agreement.h), its lists after filters; nullptr: not computed.
   const RuntimeAgreement* agreement = nullptr;
+  // How the dumps were grouped into processes (analyze/series.h), and
+  // which group this view is; nullptr: not said.
+  const SeriesPlan* series_plan = nullptr;
+  size_t process = 0;
+  // JSON: every process's report, when there are several; else null.
+  const nlohmann::ordered_json* processes = nullptr;
 };
 
 // The proof a finding of a bucket the runtime marked "(leaked)" carries.

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/words.h"
 #include "model/func_name.h"
 #include "report/report.h"
 
@@ -37,7 +38,12 @@ std::string Clean(std::string_view s) {
   return out;
 }
 
+// A state the dump did not give (debug=1 frames that hide the operation)
+// reads "unknown", not "[]".
+std::string StateText(const Snapshot& s, Sym state) { return Clean(OrUnknown(s.str(state))); }
+
 std::string Location(const Snapshot& s, const Frame& f) {
+  if (f.line == 0 && s.str(f.file) == "?") return "(location cut)";  // Stack::cut
   return Clean(fmt::format("{}:{}", s.str(f.file), f.line));
 }
 
@@ -89,8 +95,8 @@ void WriteFindings(const AnalyzeView& view, const TextOptions& options, const St
     else if (f->severity == Severity::kSuspect) ++suspects;
     else ++infos;
   }
-  out << "\n" << st.bold() << "Findings" << st.reset() << ": " << leaks << " leak, " << suspects
-      << " suspect";
+  out << "\n" << st.bold() << "Findings" << st.reset() << ": " << Plural(leaks, "leak") << ", "
+      << Plural(suspects, "suspect");
   if (v.series_length > 1) out << " (series of " << v.series_length << " snapshots)";
   out << "\n";
   std::string hidden;
@@ -110,8 +116,8 @@ void WriteFindings(const AnalyzeView& view, const TextOptions& options, const St
     for (char& c : sev) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     out << "\n" << color << st.bold() << fmt::format("{:<7}", sev) << st.reset() << " "
         << st.bold() << f->pattern->id << st.reset()
-        << fmt::format("  confidence {:.2f}  {} goroutine{} [{}", f->confidence, b.count,
-                       b.count == 1 ? "" : "s", Clean(s.str(b.state)));
+        << fmt::format("  confidence {:.2f}  {} [{}", f->confidence, Plural(b.count, "goroutine"),
+                       StateText(s, b.state));
     std::string wait = WaitText(b);
     if (!wait.empty()) out << ", " << wait;
     out << "]\n";
@@ -146,7 +152,7 @@ std::string AgreementLine(const AnalyzeView& view, const AgreementEntry& e) {
   const Snapshot& s = *view.snapshot;
   const Bucket& b = view.verdict->buckets[e.bucket];
   const Stack& stack = s.stacks()[b.stack];
-  std::string line = fmt::format("{:>7}  [{}]", b.count, Clean(s.str(b.state)));
+  std::string line = fmt::format("{:>7}  [{}]", b.count, StateText(s, b.state));
   int top = e.own && e.own->blocking_frame >= 0 ? e.own->blocking_frame : TopUserFrame(s, stack);
   if (top >= 0) {
     const Frame& f = stack.frames[static_cast<size_t>(top)];
@@ -171,25 +177,26 @@ void WriteAgreement(const AnalyzeView& view, const Style& st, std::ostream& out)
     return n;
   };
   out << "\n" << st.bold() << "Runtime leak detector" << st.reset() << ": "
-      << a.marked_goroutines << " goroutine" << (a.marked_goroutines == 1 ? "" : "s")
-      << " marked (leaked); compared with leakhound's own inference (marks ignored)\n";
-  out << fmt::format("  agree: {} goroutines in {} buckets marked and a leak or suspect on "
+      << Plural(a.marked_goroutines, "goroutine") << " marked (leaked); compared with leakhound's own inference (marks ignored)\n";
+  out << fmt::format("  agree: {} in {} marked and a leak or suspect on "
                      "leakhound's own evidence\n",
-                     goroutines(a.agree), a.agree.size());
+                     Plural(goroutines(a.agree), "goroutine"), Plural(a.agree.size(), "bucket"));
   for (const AgreementEntry& e : a.agree) out << "  " << AgreementLine(view, e) << "\n";
   if (a.lists_unmarked) {
-    out << fmt::format("  leakhound only: {} goroutines in {} buckets not marked by the runtime "
+    out << fmt::format("  leakhound only: {} in {} not marked by the runtime "
                        "(what it waits on is still reachable: from a global, the network poller, a running "
                        "goroutine; or leakhound is wrong)\n",
-                       goroutines(a.leakhound_only), a.leakhound_only.size());
+                       Plural(goroutines(a.leakhound_only), "goroutine"),
+                       Plural(a.leakhound_only.size(), "bucket"));
     for (const AgreementEntry& e : a.leakhound_only) out << "  " << AgreementLine(view, e) << "\n";
   } else {
     out << "  leakhound only: unknown: this goroutineleak profile lists only the goroutines the "
            "runtime marked (its debug=2 form lists all)\n";
   }
-  out << fmt::format("  runtime only: {} goroutines in {} buckets marked, but not a leak or "
+  out << fmt::format("  runtime only: {} in {} marked, but not a leak or "
                      "suspect on leakhound's own evidence\n",
-                     goroutines(a.runtime_only), a.runtime_only.size());
+                     Plural(goroutines(a.runtime_only), "goroutine"),
+                     Plural(a.runtime_only.size(), "bucket"));
   for (const AgreementEntry& e : a.runtime_only) out << "  " << AgreementLine(view, e) << "\n";
 }
 
@@ -218,12 +225,11 @@ void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream
 
   // --- summary ---
   out << st.bold() << Clean(s.source) << st.reset() << ": "
-      << s.total_goroutines() << " goroutines";
+      << Plural(s.total_goroutines(), "goroutine");
   if (s.kind != DumpKind::kUnknown && s.kind != DumpKind::kStack)
     out << " (" << DumpKindName(s.kind) << " dump)";
-  std::string version = s.go_version.ToString();
-  if (!version.empty()) out << ", Go " << version;
-  out << ", " << view.buckets_total << " buckets\n";
+  out << ", Go " << OrUnknown(s.go_version.ToString());
+  out << ", " << Plural(view.buckets_total, "bucket") << "\n";
   if (!s.preamble.empty()) {
     std::string first = s.preamble.substr(0, s.preamble.find('\n'));
     out << "  " << st.red() << Clean(first) << st.reset() << "\n";
@@ -240,13 +246,25 @@ void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream
   });
   out << "\nBy state:\n";
   for (const auto& [state, count] : states)
-    out << fmt::format("  {:>9}  {}\n", count, Clean(s.str(state)));
+    out << fmt::format("  {:>9}  {}\n", count, StateText(s, state));
 
   for (const std::string& note : s.notes)
     out << st.yellow() << "note: " << st.reset() << Clean(note) << "\n";
   if (s.truncated)
     out << st.yellow() << "note: " << st.reset()
         << "the dump is truncated; counts cover what was read\n";
+  if (const SeriesPlan* plan = view.series_plan) {
+    // Several dumps: say which this report covers and why (series.h).
+    const std::vector<size_t>& group = plan->groups[view.process];
+    std::string which;
+    for (size_t i : group) which += (which.empty() ? "" : ", ") + std::to_string(i + 1);
+    if (plan->separate())
+      out << st.yellow() << "note: " << st.reset()
+          << fmt::format("process {} of {}: {} {}\n", view.process + 1, plan->groups.size(),
+                         group.size() == 1 ? "dump" : "dumps", which);
+    else if (group.size() > 1)
+      out << st.yellow() << "note: " << st.reset() << Clean(plan->Summary()) << "\n";
+  }
 
   if (view.verdict) WriteFindings(view, options, st, out);
   if (view.verdict && view.agreement && view.agreement->available) WriteAgreement(view, st, out);
@@ -262,7 +280,7 @@ void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream
   for (const Bucket* b : view.buckets) {
     const Stack& stack = s.stacks()[b->stack];
     out << "\n" << st.bold() << fmt::format("{:>7}", b->count) << st.reset() << "  "
-        << st.cyan() << "[" << Clean(s.str(b->state));
+        << st.cyan() << "[" << StateText(s, b->state);
     std::string wait = WaitText(*b);
     if (!wait.empty()) out << ", " << wait;
     if (b->locked_to_thread) out << ", locked to thread";
@@ -302,11 +320,13 @@ void WriteText(const AnalyzeView& view, const TextOptions& options, std::ostream
           << Clean(s.str(f.function)) << "  " << Location(s, f) << st.reset() << "\n";
     }
     size_t hidden = stack.frames.size() - shown;
-    if (hidden > 0) out << "           " << st.dim() << fmt::format("  ... {} more frames", hidden) << st.reset() << "\n";
+    if (hidden > 0) out << "           " << st.dim() << fmt::format("  ... {} more", Plural(hidden, "frame")) << st.reset() << "\n";
+    if (stack.cut)
+      out << "           " << st.dim() << "  ...cut in the text: frames or locations left out" << st.reset() << "\n";
     if (stack.elided_unknown)
       out << "           " << st.dim() << "  ...additional frames elided by the runtime" << st.reset() << "\n";
     else if (stack.elided_frames)
-      out << "           " << st.dim() << fmt::format("  ...{} frames elided by the runtime", stack.elided_frames) << st.reset() << "\n";
+      out << "           " << st.dim() << fmt::format("  ...{} elided by the runtime", Plural(stack.elided_frames, "frame")) << st.reset() << "\n";
   }
   if (view.buckets.empty()) out << "  (none matched)\n";
 }

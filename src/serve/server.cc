@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "base/duration.h"
+#include "base/words.h"
 #include "patterns/pattern.h"
 #include "report/html_report.h"
 
@@ -217,7 +218,7 @@ std::string MetricsFromStore(Store& store, const std::vector<TargetStatus>* live
     if (!l || !l->ok) continue;
     for (const StateCount& sc : l->by_state)
       out << fmt::format("leakhound_goroutines{{target=\"{}\",state=\"{}\"}} {}\n", Label(t.name),
-                         Label(sc.state), sc.count);
+                         Label(OrUnknown(sc.state)), sc.count);
   }
   out << "# HELP leakhound_bucket_goroutines Goroutines in each of the target's largest buckets "
          "(same stack and state).\n"
@@ -232,7 +233,7 @@ std::string MetricsFromStore(Store& store, const std::vector<TargetStatus>* live
           "leakhound_bucket_goroutines{{target=\"{}\",bucket=\"{}\",function=\"{}\",location=\"{}:{}\","
           "state=\"{}\"}} {}\n",
           Label(t.name), b.signature, Label(b.top_function), Label(b.top_file), b.top_line,
-          Label(b.state), b.count);
+          Label(OrUnknown(b.state)), b.count);
     }
   }
   out << "# HELP leakhound_open_findings Open findings by target, pattern and severity.\n"

@@ -170,11 +170,24 @@ TEST_P(Cli, SeveralDumpsInOneFile) {
   std::string path = Tmp("two.txt", "SIGQUIT: quit\nPC=0x0 m=0 sigcode=0\n\n" + first + "\nlater...\n" + dump);
   json one = e2e::AnalyzeJson({"--dump", "1", path});
   EXPECT_EQ(one["snapshot"]["total_goroutines"], 1);
-  json series = e2e::AnalyzeJson({path});
-  EXPECT_EQ(series["inputs"][0]["dumps"], 2);
-  EXPECT_EQ(series["series"]["snapshots"], 2);
-  EXPECT_EQ(series["snapshot"]["total_goroutines"],
+  // The first dump is a SIGQUIT dump: its process ended there, so the
+  // second is another process, analysed on its own (not a series of 2).
+  json split = e2e::AnalyzeJson({path});
+  EXPECT_EQ(split["inputs"][0]["dumps"], 2);
+  EXPECT_EQ(split["series"]["snapshots"], 1);
+  EXPECT_EQ(split["series"]["chosen"], "separate");
+  EXPECT_EQ(split["series"]["processes"], 2);
+  ASSERT_EQ(split["processes"].size(), 2u);
+  EXPECT_EQ(split["processes"][0]["snapshot"]["total_goroutines"], 1);
+  EXPECT_NE(split["series"]["why"].get<std::string>().find("dump 1 ends its process"), std::string::npos)
+      << split["series"]["why"];
+  EXPECT_EQ(split["snapshot"]["total_goroutines"],
             e2e::AnalyzeJson({RealDump(GetParam())})["snapshot"]["total_goroutines"]);
+  // Said to be one process, they are a series again.
+  json series = e2e::AnalyzeJson({"--series", "same", path});
+  EXPECT_EQ(series["series"]["snapshots"], 2);
+  EXPECT_EQ(series["series"]["chosen"], "same");
+  EXPECT_TRUE(series["processes"].is_null());
 }
 
 TEST_P(Cli, PatternsAndExplain) {

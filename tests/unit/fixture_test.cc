@@ -109,6 +109,7 @@ void CheckGoroutine(const Snapshot& s, const json& eg) {
   if (eg.contains("elided")) { EXPECT_EQ(st.elided_frames, eg["elided"].get<uint32_t>()); }
   if (eg.contains("elided_unknown")) { EXPECT_EQ(st.elided_unknown, eg["elided_unknown"].get<bool>()); }
   if (eg.contains("unavailable")) { EXPECT_EQ(st.unavailable, eg["unavailable"].get<bool>()); }
+  if (eg.contains("cut")) { EXPECT_EQ(st.cut, eg["cut"].get<bool>()); }
   if (eg.contains("top")) {
     int top = TopUserFrame(s, st);
     ASSERT_GE(top, 0);

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "serve/server.h"
 #include "store/store.h"
 
 namespace leakhound {
@@ -705,6 +706,23 @@ TEST(Store, SurvivesSigkillMidWrite) {
   EXPECT_TRUE(store->AddSnapshot(CrashSnap(targets[0].id, static_cast<int>(total.size())), &error))
       << error;
   EXPECT_LE(store->Findings(0, true).size(), 1u);
+}
+
+// A state the form could not give (debug=1 hides channel operations) is
+// kept as "" in the store and named on /metrics: an empty label value is
+// a series nobody can select by name.
+TEST(Metrics, UnknownStateIsLabelledUnknown) {
+  std::string path = TempPath("metrics-unknown");
+  auto store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  int64_t t = store->UpsertTarget("api", "http://api", "{}");
+  std::string error;
+  ASSERT_TRUE(store->AddSnapshot(Snap(t, 1000, {Bucket(7, "", 4), Bucket(8, "select", 2)}), &error))
+      << error;
+  std::string m = MetricsFromStore(*store, nullptr);
+  EXPECT_NE(m.find("leakhound_goroutines{target=\"api\",state=\"unknown\"} 4"), std::string::npos) << m;
+  EXPECT_NE(m.find("leakhound_goroutines{target=\"api\",state=\"select\"} 2"), std::string::npos) << m;
+  EXPECT_EQ(m.find("state=\"\""), std::string::npos) << m;
 }
 
 }  // namespace

@@ -1,0 +1,3 @@
+module hangtest
+
+go 1.19
