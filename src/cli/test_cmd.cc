@@ -1,0 +1,169 @@
+// leakhound test: go test with a leak check after every test, through an
+// -overlay so the user's files are never changed (docs/gotest.md).
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "gotest/check_source.h"
+#include "gotest/go_command.h"
+#include "gotest/leaks.h"
+#include "gotest/overlay.h"
+#include "gotest/report.h"
+
+namespace leakhound {
+
+CLI::App* AddTestCommand(CLI::App* app, TestFlags* f) {
+  CLI::App* test = app->add_subcommand(
+      "test",
+      "Run go test with a goroutine leak check after every test, without changing any file "
+      "(leakhound test [flags] [packages] [-- go test flags]); exit 1 on leaks, 3 when a "
+      "package does not build, 9 when a test fails");
+  test->add_option("packages", f->packages, "Package patterns for go test (default .)");
+  test->add_option("--go", f->go, "The go command to run")->capture_default_str();
+  test->add_option("--settle", f->settle,
+                   "How long a test's goroutines get to exit after it ends (e.g. 500ms, 2s)")
+      ->capture_default_str();
+  test->add_option("--format", f->format, "Output format of the leak report")
+      ->check(CLI::IsMember({"text", "json", "junit"}))
+      ->capture_default_str();
+  test->add_flag("-q,--quiet", f->quiet, "Do not pass go test's own output through");
+  test->add_flag("--keep-work", f->keep_work,
+                 "Keep the overlay and the survivor dumps, and print where they are");
+  test->add_option("--config", f->config,
+                   "Config file for ignore rules (default: .leakhound.yaml in this folder or a "
+                   "parent)");
+  test->add_flag("--no-config", f->no_config, "Ignore any .leakhound.yaml");
+  return test;
+}
+
+int SplitTestArgs(int argc, char** argv, TestFlags* flags) {
+  if (argc < 2 || std::string_view(argv[1]) != "test") return argc;
+  for (int i = 2; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") {
+      for (int k = i + 1; k < argc; ++k) flags->go_flags.push_back(argv[k]);
+      return i;
+    }
+  }
+  return argc;
+}
+
+namespace {
+
+// Removes the work folder on every way out, unless asked to keep it.
+struct WorkDir {
+  std::string path;
+  bool keep = false;
+  ~WorkDir() {
+    if (path.empty()) return;
+    if (keep) {
+      std::cerr << "leakhound: work files kept in " << path << "\n";
+      return;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+int RunTest(const TestFlags& f) {
+  long settle_ms = 0;
+  if (!ParseDuration(f.settle, &settle_ms)) {
+    std::cerr << "leakhound: --settle " << f.settle << ": durations are like 500ms, 1s, 2m\n";
+    return kExitUsage;
+  }
+  Config config;
+  if (!LoadConfigFor(f.config, f.no_config, &config)) return kExitConfig;
+  std::vector<std::string> patterns = f.packages;
+  if (patterns.empty()) patterns.push_back(".");
+
+  std::vector<TestPackage> packages;
+  std::string error;
+  if (!ListPackages(f.go, patterns, BuildFlagsOf(f.go_flags), &packages, &error)) {
+    std::cerr << "leakhound: go list: " << error << (error.ends_with("\n") ? "" : "\n");
+    return kExitBuildFailed;
+  }
+  Overlay overlay;
+  for (const TestPackage& p : packages)
+    if (!AddPackageOverlay(p, &overlay, &error)) {
+      std::cerr << "leakhound: " << error << "\n";
+      return kExitBuildFailed;
+    }
+  for (const std::string& w : overlay.warnings) std::cerr << "leakhound: warning: " << w << "\n";
+
+  WorkDir work;
+  work.keep = f.keep_work;
+  std::string tmpl = (std::filesystem::temp_directory_path() / "leakhound-test-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) {
+    std::cerr << "leakhound: cannot create a folder in " << std::filesystem::temp_directory_path()
+              << "\n";
+    return kExitBuildFailed;
+  }
+  work.path = tmpl;
+  std::string dumps = work.path + "/dumps";
+  std::filesystem::create_directory(work.path + "/overlay");
+  std::filesystem::create_directory(dumps);
+  std::string overlay_json;
+  if (!WriteOverlay(overlay, work.path + "/overlay", &overlay_json, &error)) {
+    std::cerr << "leakhound: " << error << "\n";
+    return kExitBuildFailed;
+  }
+
+  std::vector<std::string> argv = {f.go, "test", "-overlay=" + overlay_json};
+  argv.insert(argv.end(), f.go_flags.begin(), f.go_flags.end());
+  argv.insert(argv.end(), patterns.begin(), patterns.end());
+  std::vector<std::string> env = {std::string(kGotestDirEnv) + "=" + dumps,
+                                  std::string(kGotestSettleEnv) + "=" + std::to_string(settle_ms) +
+                                      "ms"};
+  // go test's output is the user's; with a machine-readable report on
+  // stdout it moves to stderr.
+  int pass_to = f.quiet ? -1 : (f.format == "text" ? STDOUT_FILENO : STDERR_FILENO);
+  GoRun run = RunGo(argv, env, pass_to, f.quiet ? -1 : STDERR_FILENO, true);
+  if (run.status < 0 || run.status == 127) {
+    std::cerr << "leakhound: cannot run " << f.go << "\n";
+    return kExitBuildFailed;
+  }
+
+  TestRunSummary summary;
+  summary.go_test_status = run.status;
+  summary.outcome = ReadGoTestOutput(run.out, run.status);
+  summary.checked = overlay.checked;
+  summary.settle = f.settle;
+  char cwd[4096];
+  if (getcwd(cwd, sizeof cwd)) summary.cwd = cwd;
+
+  LeakReadOptions lo;
+  lo.settle = f.settle;
+  for (const TestPackage& p : packages) lo.source_roots.push_back(p.dir);
+  lo.ignore = &config.ignore;
+  std::vector<std::string> warnings;
+  std::vector<TestLeak> leaks = ReadLeakRecords(dumps, lo, &warnings);
+  for (const std::string& w : warnings) std::cerr << "leakhound: warning: " << w << "\n";
+
+  if (f.format == "json") {
+    WriteTestLeaksJson(leaks, summary, std::cout);
+  } else if (f.format == "junit") {
+    WriteTestLeaksJUnit(leaks, summary, std::cout);
+  } else {
+    WriteTestLeaksText(leaks, summary, std::cout);
+  }
+  std::set<std::string> tests;
+  for (const TestLeak& l : leaks) tests.insert(l.package + "." + l.test);
+  std::cerr << fmt::format("leakhound: {} leak(s) in {} test(s); {} test function(s) checked\n",
+                           leaks.size(), tests.size(), overlay.checked.size());
+  std::cout.flush();
+
+  if (summary.outcome.build_failed) return kExitBuildFailed;
+  if (summary.outcome.tests_failed) return kExitTestsFailed;
+  if (run.status != 0) return run.status == 2 ? kExitUsage : kExitTestsFailed;
+  return leaks.empty() ? kExitOk : kExitFindings;
+}
+
+}  // namespace leakhound

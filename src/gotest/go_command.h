@@ -1,0 +1,43 @@
+// Running the user's go command: `go list` for the packages to test and
+// `go test` itself, its output passed through while it runs.
+#ifndef LEAKHOUND_GOTEST_GO_COMMAND_H_
+#define LEAKHOUND_GOTEST_GO_COMMAND_H_
+
+#include <string>
+#include <vector>
+
+#include "gotest/overlay.h"
+
+namespace leakhound {
+
+struct GoRun {
+  int status = -1;       // exit code, 128+signal, or -1 when it could not start
+  std::string out, err;  // kept only when asked
+};
+
+// Runs argv with `env` (NAME=VALUE) added. Output goes to `out_fd` /
+// `err_fd` as it comes (-1: not passed on) and, with keep, into the result.
+GoRun RunGo(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+            int out_fd, int err_fd, bool keep);
+
+// `go list -e -json` of `patterns` (with build flags such as -tags taken
+// from go test's flags). False with *error (go's own message) on failure.
+bool ListPackages(const std::string& go, const std::vector<std::string>& patterns,
+                  const std::vector<std::string>& build_flags, std::vector<TestPackage>* out,
+                  std::string* error);
+
+// The go test flags that change which files are built (-tags, -mod, ...)
+// and so must be given to go list too.
+std::vector<std::string> BuildFlagsOf(const std::vector<std::string>& test_flags);
+
+// What go test's output says went wrong.
+struct GoTestOutcome {
+  bool build_failed = false;  // "FAIL\tpkg [build failed]" / "[setup failed]"
+  bool tests_failed = false;  // "--- FAIL", "FAIL\tpkg", a panic
+  std::vector<std::string> failed_packages;
+};
+GoTestOutcome ReadGoTestOutput(const std::string& stdout_text, int status);
+
+}  // namespace leakhound
+
+#endif  // LEAKHOUND_GOTEST_GO_COMMAND_H_
