@@ -111,10 +111,25 @@ int RunTest(const TestFlags& f) {
   std::filesystem::create_directory(work.path + "/overlay");
   std::filesystem::create_directory(dumps);
   std::string overlay_json;
-  if (!WriteOverlay(overlay, work.path + "/overlay", &overlay_json, &error)) {
+  Renames renames;
+  if (!WriteOverlay(overlay, work.path + "/overlay", &overlay_json, &renames, &error)) {
     std::cerr << "leakhound: " << error << "\n";
     return kExitBuildFailed;
   }
+
+  // go names files relative to the working directory when it can.
+  char cwd[4096];
+  std::string here = getcwd(cwd, sizeof cwd) ? cwd : "";
+  Renames both;
+  for (const auto& [file, orig] : renames) {
+    if (here.empty()) continue;
+    std::string rel_file = std::filesystem::path(file).lexically_proximate(here).string();
+    std::string rel_orig = std::filesystem::path(orig).lexically_proximate(here).string();
+    if (!rel_orig.starts_with("../")) rel_orig = "./" + rel_orig;
+    if (rel_file != file) both.emplace_back(rel_file, rel_orig);
+  }
+  both.insert(both.end(), renames.begin(), renames.end());
+  renames.swap(both);
 
   std::vector<std::string> argv = {f.go, "test", "-overlay=" + overlay_json};
   argv.insert(argv.end(), f.go_flags.begin(), f.go_flags.end());
@@ -125,7 +140,7 @@ int RunTest(const TestFlags& f) {
   // go test's output is the user's; with a machine-readable report on
   // stdout it moves to stderr.
   int pass_to = f.quiet ? -1 : (f.format == "text" ? STDOUT_FILENO : STDERR_FILENO);
-  GoRun run = RunGo(argv, env, pass_to, f.quiet ? -1 : STDERR_FILENO, true);
+  GoRun run = RunGo(argv, env, pass_to, f.quiet ? -1 : STDERR_FILENO, true, renames);
   if (run.status < 0 || run.status == 127) {
     std::cerr << "leakhound: cannot run " << f.go << "\n";
     return kExitBuildFailed;
@@ -136,8 +151,7 @@ int RunTest(const TestFlags& f) {
   summary.outcome = ReadGoTestOutput(run.out, run.status);
   summary.checked = overlay.checked;
   summary.settle = f.settle;
-  char cwd[4096];
-  if (getcwd(cwd, sizeof cwd)) summary.cwd = cwd;
+  summary.cwd = here;
 
   LeakReadOptions lo;
   lo.settle = f.settle;

@@ -25,10 +25,40 @@ void WriteAllFd(int fd, const char* p, size_t n) {
   }
 }
 
+// Passes output on whole lines at a time, with the renames applied.
+class LineSink {
+ public:
+  LineSink(int fd, const Renames& rename) : fd_(fd), rename_(rename) {}
+  void Add(const char* p, size_t n) {
+    if (fd_ < 0) return;
+    if (rename_.empty()) return WriteAllFd(fd_, p, n);
+    pending_.append(p, n);
+    size_t nl = pending_.rfind('\n');
+    if (nl == std::string::npos) return;
+    Emit(pending_.substr(0, nl + 1));
+    pending_.erase(0, nl + 1);
+  }
+  void Flush() {
+    if (fd_ >= 0 && !pending_.empty()) Emit(pending_);
+    pending_.clear();
+  }
+
+ private:
+  void Emit(std::string text) {
+    for (const auto& [from, to] : rename_)
+      for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    WriteAllFd(fd_, text.data(), text.size());
+  }
+  int fd_;
+  const Renames& rename_;
+  std::string pending_;
+};
+
 }  // namespace
 
 GoRun RunGo(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-            int out_fd, int err_fd, bool keep) {
+            int out_fd, int err_fd, bool keep, const Renames& rename) {
   GoRun r;
   int out[2], err[2];
   if (pipe(out) != 0) return r;
@@ -56,6 +86,7 @@ GoRun RunGo(const std::vector<std::string>& argv, const std::vector<std::string>
   close(out[1]);
   close(err[1]);
   bool out_open = true, err_open = true;
+  LineSink out_sink(out_fd, rename), err_sink(err_fd, rename);
   while (out_open || err_open) {
     pollfd fds[2];
     int n = 0;
@@ -75,11 +106,12 @@ GoRun RunGo(const std::vector<std::string>& argv, const std::vector<std::string>
         (is_out ? out_open : err_open) = false;
         continue;
       }
-      int to = is_out ? out_fd : err_fd;
-      if (to >= 0) WriteAllFd(to, buf, static_cast<size_t>(got));
+      (is_out ? out_sink : err_sink).Add(buf, static_cast<size_t>(got));
       if (keep) (is_out ? r.out : r.err).append(buf, static_cast<size_t>(got));
     }
   }
+  out_sink.Flush();
+  err_sink.Flush();
   close(out[0]);
   close(err[0]);
   int st = 0;

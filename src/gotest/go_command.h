@@ -17,8 +17,12 @@ struct GoRun {
 
 // Runs argv with `env` (NAME=VALUE) added. Output goes to `out_fd` /
 // `err_fd` as it comes (-1: not passed on) and, with keep, into the result.
+// `rename`: text replaced in the passed-on output, line by line (go
+// names an overlay's replacement files in compile and vet errors; the
+// user should see their own file's path).
+using Renames = std::vector<std::pair<std::string, std::string>>;
 GoRun RunGo(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-            int out_fd, int err_fd, bool keep);
+            int out_fd, int err_fd, bool keep, const Renames& rename = {});
 
 // `go list -e -json` of `patterns` (with build flags such as -tags taken
 // from go test's flags). False with *error (go's own message) on failure.

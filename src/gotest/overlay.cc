@@ -201,7 +201,7 @@ bool AddPackageOverlay(const TestPackage& pkg, Overlay* overlay, std::string* er
 }
 
 bool WriteOverlay(const Overlay& overlay, const std::string& dir, std::string* json_path,
-                  std::string* error) {
+                  std::vector<std::pair<std::string, std::string>>* written, std::string* error) {
   nlohmann::json replace = nlohmann::json::object();
   size_t n = 0;
   for (const auto& [path, text] : overlay.files) {
@@ -214,6 +214,7 @@ bool WriteOverlay(const Overlay& overlay, const std::string& dir, std::string* j
       return false;
     }
     replace[path] = file;
+    written->emplace_back(file, path);
   }
   *json_path = dir + "/overlay.json";
   std::ofstream out(*json_path, std::ios::trunc);

@@ -54,8 +54,9 @@ bool AddPackageOverlay(const TestPackage& pkg, Overlay* overlay, std::string* er
 
 // go test's -overlay JSON: {"Replace": {path: replacement file}}, the
 // replacements written below `dir` (which must exist).
+// *written: (replacement file, original path) for each.
 bool WriteOverlay(const Overlay& overlay, const std::string& dir, std::string* json_path,
-                  std::string* error);
+                  std::vector<std::pair<std::string, std::string>>* written, std::string* error);
 
 }  // namespace leakhound
 
