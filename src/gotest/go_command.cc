@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +74,10 @@ GoRun RunGo(const std::vector<std::string>& argv, const std::vector<std::string>
     dup2(out[1], 1);
     dup2(err[1], 2);
     for (int fd : {out[0], out[1], err[0], err[1]}) close(fd);
+    // The parent ignores ^C while go runs (go and the test binary get it
+    // and stop, then the report is still written); an ignored signal
+    // would stay ignored across exec.
+    signal(SIGINT, SIG_DFL);
     for (const std::string& e : env) {
       size_t eq = e.find('=');
       if (eq != std::string::npos) setenv(e.substr(0, eq).c_str(), e.substr(eq + 1).c_str(), 1);
@@ -85,6 +90,7 @@ GoRun RunGo(const std::vector<std::string>& argv, const std::vector<std::string>
   }
   close(out[1]);
   close(err[1]);
+  void (*old_int)(int) = signal(SIGINT, SIG_IGN);
   bool out_open = true, err_open = true;
   LineSink out_sink(out_fd, rename), err_sink(err_fd, rename);
   while (out_open || err_open) {
@@ -117,6 +123,7 @@ GoRun RunGo(const std::vector<std::string>& argv, const std::vector<std::string>
   int st = 0;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
   }
+  signal(SIGINT, old_int);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   return r;
 }

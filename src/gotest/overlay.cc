@@ -177,7 +177,6 @@ bool AddPackageOverlay(const TestPackage& pkg, Overlay* overlay, std::string* er
       overlay->warnings.push_back(path + ": does not parse; its tests are not checked");
       return true;
     }
-    if (r.checked.empty()) return true;
     for (const std::string& c : r.checked) overlay->checked.push_back(pkg.import_path + "." + c);
     into->push_back({path, std::move(r)});
     return true;
@@ -187,16 +186,33 @@ bool AddPackageOverlay(const TestPackage& pkg, Overlay* overlay, std::string* er
   for (const std::string& f : pkg.xtest_go_files)
     if (!rewrite(f, &external)) return false;
 
-  // The final check lives in a TestMain (one per test binary), in the
-  // internal test package when it has a checked file, else the external.
+  // Each test package with a checked file hosts the check code in its
+  // first one. The final check lives in a TestMain (one per test binary):
+  // in the internal package when it hosts, else the external; when no
+  // test was checked at all (a nameless *testing.T, only benchmarks) a
+  // file of either hosts it alone, so their leaks are still found.
+  auto first_checked = [](std::vector<Rewritten>& list) -> Rewritten* {
+    for (Rewritten& r : list)
+      if (!r.file.checked.empty()) return &r;
+    return nullptr;
+  };
+  Rewritten* in_host = first_checked(internal);
+  Rewritten* ex_host = first_checked(external);
   bool main_left = !has_test_main;
-  if (!internal.empty()) {
-    HostCheck(&internal.front().file, pkg.import_path, "i", main_left);
+  if (main_left && !in_host && !ex_host) {
+    if (!internal.empty()) in_host = &internal.front();
+    else if (!external.empty()) ex_host = &external.front();
+  }
+  if (in_host) {
+    HostCheck(&in_host->file, pkg.import_path, "i", main_left);
     main_left = false;
   }
-  if (!external.empty()) HostCheck(&external.front().file, pkg.import_path, "x", main_left);
+  if (ex_host) HostCheck(&ex_host->file, pkg.import_path, "x", main_left);
+  for (Rewritten* host : {in_host, ex_host})
+    if (host) host->file.hosts = true;
   for (std::vector<Rewritten>* list : {&internal, &external})
-    for (Rewritten& r : *list) overlay->files[r.path] = std::move(r.file.text);
+    for (Rewritten& r : *list)
+      if (!r.file.checked.empty() || r.file.hosts) overlay->files[r.path] = std::move(r.file.text);
   return true;
 }
 

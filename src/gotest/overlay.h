@@ -19,6 +19,7 @@ struct RewrittenTestFile {
   bool parse_error = false;          // left alone: go test reports the error itself
   std::string package;               // its package clause
   uint32_t package_end = 0;          // byte just after the package name
+  bool hosts = false;                // holds its test package's check code
 };
 
 // Makes a rewritten file the host of the check code: its imports on the

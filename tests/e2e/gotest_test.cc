@@ -194,6 +194,18 @@ TEST_P(GoTest, BuildFailureExitsThreeNamingTheUsersFile) {
   EXPECT_EQ((r.out + r.err).find("leakhound-test-"), std::string::npos) << r.out << r.err;
 }
 
+TEST_P(GoTest, FinalCheckFindsLeaksOfUncheckedTests) {
+  RunResult r = LeakhoundTest({"--format", "json", "./aftermain"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
+  const json& l = report["leaks"][0];
+  EXPECT_EQ(l["test"], "(after all tests)");
+  EXPECT_EQ(l["pattern"], "chan-send-blocked");
+  EXPECT_EQ(l["line"], Marker("aftermain/aftermain_test.go", "LEAK", "send"));
+  EXPECT_EQ(l["creator"]["line"], Marker("aftermain/aftermain_test.go", "GO", "leak"));
+}
+
 TEST_P(GoTest, GoTestFlagsAfterDoubleDash) {
   RunResult r = LeakhoundTest({"--format", "json", "./leaky", "--", "-run", "^TestSendLeak$", "-count=1"});
   ASSERT_EQ(r.status, 1) << r.err;
