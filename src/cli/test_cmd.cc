@@ -132,6 +132,13 @@ int RunTest(const TestFlags& f) {
   renames.swap(both);
 
   std::vector<std::string> argv = {f.go, "test", "-overlay=" + overlay_json};
+  // A result go test replays from its cache ran no check: -count=1 (the
+  // documented way to bypass the cache) unless the user set a count.
+  bool count_given = false;
+  for (const std::string& g : f.go_flags)
+    count_given = count_given || g == "-count" || g == "--count" || g.starts_with("-count=") ||
+                  g.starts_with("--count=");
+  if (!count_given) argv.push_back("-count=1");
   argv.insert(argv.end(), f.go_flags.begin(), f.go_flags.end());
   argv.insert(argv.end(), patterns.begin(), patterns.end());
   std::vector<std::string> env = {std::string(kGotestDirEnv) + "=" + dumps,
