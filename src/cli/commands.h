@@ -91,6 +91,7 @@ struct TestFlags {
   bool keep_work = false;
   std::string config;
   bool no_config = false;
+  std::vector<std::string> ignore_top, ignore_any;
 };
 CLI::App* AddTestCommand(CLI::App* app, TestFlags* flags);
 // Everything after "--" in `leakhound test ... -- FLAGS` is go test's:

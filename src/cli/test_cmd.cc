@@ -40,6 +40,14 @@ CLI::App* AddTestCommand(CLI::App* app, TestFlags* f) {
                    "Config file for ignore rules (default: .leakhound.yaml in this folder or a "
                    "parent)");
   test->add_flag("--no-config", f->no_config, "Ignore any .leakhound.yaml");
+  test->add_option("--ignore-top-function", f->ignore_top,
+                   "Not a leak when the goroutine's top frame is this function, as goleak's "
+                   "IgnoreTopFunction (repeatable)")
+      ->allow_extra_args(false);
+  test->add_option("--ignore-any-function", f->ignore_any,
+                   "Not a leak when any frame is this function, as goleak's IgnoreAnyFunction "
+                   "(repeatable)")
+      ->allow_extra_args(false);
   return test;
 }
 
@@ -164,6 +172,8 @@ int RunTest(const TestFlags& f) {
   lo.settle = f.settle;
   for (const TestPackage& p : packages) lo.source_roots.push_back(p.dir);
   lo.ignore = &config.ignore;
+  lo.ignore_top_functions = f.ignore_top;
+  lo.ignore_any_functions = f.ignore_any;
   std::vector<std::string> warnings;
   std::vector<TestLeak> leaks = ReadLeakRecords(dumps, lo, &warnings);
   for (const std::string& w : warnings) std::cerr << "leakhound: warning: " << w << "\n";

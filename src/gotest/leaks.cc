@@ -35,6 +35,19 @@ uint32_t FirstColumn(std::string_view line) {
   return i < line.size() ? static_cast<uint32_t>(i + 1) : 1;
 }
 
+// goleak's options, with goleak's meaning: the top frame's function, or
+// any frame's, equals the name given.
+bool IgnoredByFlags(const Snapshot& snap, const Stack& st, const LeakReadOptions& o) {
+  auto in = [](const std::vector<std::string>& names, std::string_view fn) {
+    return std::find(names.begin(), names.end(), fn) != names.end();
+  };
+  if (!st.frames.empty() && in(o.ignore_top_functions, snap.str(st.frames.front().function)))
+    return true;
+  for (const Frame& f : st.frames)
+    if (in(o.ignore_any_functions, snap.str(f.function))) return true;
+  return false;
+}
+
 }  // namespace
 
 std::vector<TestLeak> LeaksOfRecord(const std::string& text, const std::string& source,
@@ -84,6 +97,7 @@ std::vector<TestLeak> LeaksOfRecord(const std::string& text, const std::string& 
     const Finding* f = by_bucket[bi];
     if (!f && explained[bi]) continue;  // ignored by the user's rules
     const Stack& st = snap.stacks()[b.stack];
+    if (IgnoredByFlags(snap, st, options)) continue;
     TestLeak l;
     l.test = test;
     l.package = package;

@@ -39,6 +39,9 @@ struct LeakReadOptions {
   std::string settle = "1s";          // for the reason text
   std::vector<std::string> source_roots;  // to read blocking lines
   const std::vector<IgnoreRule>* ignore = nullptr;
+  // goleak's IgnoreTopFunction / IgnoreAnyFunction: survivors whose first
+  // frame, or any frame, is one of these functions are not leaks.
+  std::vector<std::string> ignore_top_functions, ignore_any_functions;
 };
 
 // Reads every record in `dir` (written by the check). Leaks come sorted by

@@ -206,6 +206,19 @@ TEST_P(GoTest, FinalCheckFindsLeaksOfUncheckedTests) {
   EXPECT_EQ(l["creator"]["line"], Marker("aftermain/aftermain_test.go", "GO", "leak"));
 }
 
+TEST_P(GoTest, GoleakStyleIgnoreFlags) {
+  RunResult top = LeakhoundTest(
+      {"--quiet", "--ignore-top-function", "example.com/gotest/withmain.Leak.func1", "./withmain"});
+  EXPECT_EQ(top.status, 0) << top.out << top.err;
+  RunResult any = LeakhoundTest(
+      {"--quiet", "--ignore-any-function", "example.com/gotest/withmain.Leak.func1", "./withmain"});
+  EXPECT_EQ(any.status, 0) << any.out << any.err;
+  // The creator is no frame of the goroutine's own stack.
+  RunResult other = LeakhoundTest(
+      {"--quiet", "--ignore-any-function", "example.com/gotest/withmain.Leak", "./withmain"});
+  EXPECT_EQ(other.status, 1) << other.out << other.err;
+}
+
 TEST_P(GoTest, GoTestFlagsAfterDoubleDash) {
   RunResult r = LeakhoundTest({"--format", "json", "./leaky", "--", "-run", "^TestSendLeak$", "-count=1"});
   ASSERT_EQ(r.status, 1) << r.err;
