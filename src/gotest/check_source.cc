@@ -30,6 +30,7 @@ const leakhound_package = "@IMPORT@"
 
 type leakhound_goroutine struct {
 	id, parent uint64
+	creator    string // the function of the go statement
 	block      string
 	ignored    bool
 }
@@ -73,9 +74,12 @@ func leakhound_parse(dump string) []*leakhound_goroutine {
 			if nl := leakhound_strings.IndexByte(line, '\n'); nl >= 0 {
 				line = line[:nl]
 			}
+			line = line[len("created by "):]
 			if j := leakhound_strings.LastIndex(line, " in goroutine "); j >= 0 {
 				g.parent, _ = leakhound_strconv.ParseUint(leakhound_strings.TrimSpace(line[j+len(" in goroutine "):]), 10, 64)
+				line = line[:j]
 			}
+			g.creator = line
 		}
 		for _, f := range []string{"\ntesting.tRunner(", "\ntesting.(*M).", "\nmain.main()", "\nos/signal.signal_recv(", "\nos/signal.loop("} {
 			if leakhound_strings.Contains(block, f) {
@@ -106,26 +110,54 @@ func leakhound_ids() map[uint64]bool {
 	return ids
 }
 
+// leakhound_testOf: the test function a function belongs to
+// ("example.com/p.TestX.func1" -> "TestX"), or "".
+func leakhound_testOf(fn string) string {
+	if i := leakhound_strings.LastIndex(fn, "/"); i >= 0 {
+		fn = fn[i+1:]
+	}
+	if i := leakhound_strings.IndexByte(fn, '.'); i >= 0 {
+		fn = fn[i+1:]
+	}
+	if i := leakhound_strings.IndexByte(fn, '.'); i >= 0 {
+		fn = fn[:i]
+	}
+	if leakhound_strings.HasPrefix(fn, "Test") {
+		return fn
+	}
+	return ""
+}
+
 // leakhound_ours: g was started during the test whose goroutine is self
-// (0: any goroutine not there at the start counts).
-func leakhound_ours(g *leakhound_goroutine, self uint64, start map[uint64]bool, byID map[uint64]*leakhound_goroutine) bool {
+// and whose top-level test function is test (self 0: the final check,
+// any goroutine not there at the start counts). Where the chain cannot be
+// followed, a go statement in another test function says it is that
+// test's (a parallel sibling still running, on Go before 1.21).
+func leakhound_ours(g *leakhound_goroutine, self uint64, test string, start map[uint64]bool, byID map[uint64]*leakhound_goroutine) bool {
+	unknown := func(g *leakhound_goroutine) bool {
+		other := leakhound_testOf(g.creator)
+		return self == 0 || other == "" || other == test
+	}
 	for steps := 0; steps < 1000000; steps++ {
-		if g.parent == 0 || (self != 0 && g.parent == self) {
+		if self != 0 && g.parent == self {
 			return true
+		}
+		if g.parent == 0 {
+			return unknown(g)
 		}
 		if start[g.parent] {
 			return false
 		}
 		p, ok := byID[g.parent]
 		if !ok {
-			return true
+			return unknown(g)
 		}
 		g = p
 	}
 	return true
 }
 
-func leakhound_survivors(self uint64, start map[uint64]bool) []*leakhound_goroutine {
+func leakhound_survivors(self uint64, test string, start map[uint64]bool) []*leakhound_goroutine {
 	all := leakhound_parse(leakhound_stacks())
 	byID := map[uint64]*leakhound_goroutine{}
 	for _, g := range all {
@@ -138,7 +170,7 @@ func leakhound_survivors(self uint64, start map[uint64]bool) []*leakhound_gorout
 		if g.ignored || g.id == self || start[g.id] || leakhound_reported[g.id] {
 			continue
 		}
-		if leakhound_ours(g, self, start, byID) {
+		if leakhound_ours(g, self, test, start, byID) {
 			out = append(out, g)
 		}
 	}
@@ -151,7 +183,11 @@ func leakhound_settle(name, dir string, settle leakhound_time.Duration, self uin
 	deadline := leakhound_time.Now().Add(settle)
 	wait := leakhound_time.Millisecond
 	for {
-		gs := leakhound_survivors(self, start)
+		test := name
+		if i := leakhound_strings.IndexByte(test, '/'); i >= 0 {
+			test = test[:i]
+		}
+		gs := leakhound_survivors(self, test, start)
 		if len(gs) == 0 {
 			return
 		}

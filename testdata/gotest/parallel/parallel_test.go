@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Both run at once; only TestParallelLeaky leaks, while TestParallelClean
-// is still running, so timing alone cannot tell them apart.
+// Both run at once; only TestParallelLeaky leaks. TestParallelClean's
+// worker is still running when TestParallelLeaky's check looks, so
+// timing alone cannot tell them apart.
 func TestParallelLeaky(t *testing.T) {
 	t.Parallel()
 	Leak(make(chan int))
@@ -15,7 +16,12 @@ func TestParallelLeaky(t *testing.T) {
 
 func TestParallelClean(t *testing.T) {
 	t.Parallel()
-	time.Sleep(200 * time.Millisecond)
+	done := make(chan struct{})
+	go func() {
+		time.Sleep(700 * time.Millisecond)
+		close(done)
+	}()
+	<-done
 }
 
 func TestSubtests(t *testing.T) {
