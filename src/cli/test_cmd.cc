@@ -13,6 +13,7 @@
 #include "cli/common.h"
 #include "gotest/check_source.h"
 #include "gotest/go_command.h"
+#include "gotest/hang.h"
 #include "gotest/leaks.h"
 #include "gotest/overlay.h"
 #include "gotest/report.h"
@@ -176,6 +177,7 @@ int RunTest(const TestFlags& f) {
   lo.ignore_any_functions = f.ignore_any;
   std::vector<std::string> warnings;
   std::vector<TestLeak> leaks = ReadLeakRecords(dumps, lo, &warnings);
+  for (TestLeak& l : HungTests(run.out + run.err, lo, &warnings)) leaks.push_back(std::move(l));
   for (const std::string& w : warnings) std::cerr << "leakhound: warning: " << w << "\n";
 
   if (f.format == "json") {
@@ -185,10 +187,18 @@ int RunTest(const TestFlags& f) {
   } else {
     WriteTestLeaksText(leaks, summary, std::cout);
   }
-  std::set<std::string> tests;
-  for (const TestLeak& l : leaks) tests.insert(l.package + "." + l.test);
-  std::cerr << fmt::format("leakhound: {} leak(s) in {} test(s); {} test function(s) checked\n",
-                           leaks.size(), tests.size(), overlay.checked.size());
+  std::set<std::string> tests, hung;
+  size_t n_leaks = 0;
+  for (const TestLeak& l : leaks) {
+    (l.hung ? hung : tests).insert(l.package + "." + l.test);
+    n_leaks += !l.hung;
+  }
+  std::cerr << fmt::format("leakhound: {} leak(s) in {} test(s); {} test function(s) checked",
+                           n_leaks, tests.size(), overlay.checked.size());
+  if (!hung.empty())
+    std::cerr << fmt::format("; {} hung test(s) with {} blocked place(s)", hung.size(),
+                             leaks.size() - n_leaks);
+  std::cerr << "\n";
   std::cout.flush();
 
   if (summary.outcome.build_failed) return kExitBuildFailed;

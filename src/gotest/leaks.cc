@@ -50,6 +50,46 @@ bool IgnoredByFlags(const Snapshot& snap, const Stack& st, const LeakReadOptions
 
 }  // namespace
 
+TestLeak LeakOfBucket(const Snapshot& snap, const Verdict& v, size_t bi, const Finding* f,
+                      SourceView& view) {
+  const Bucket& b = v.buckets[bi];
+  const Stack& st = snap.stacks()[b.stack];
+  TestLeak l;
+  l.state = std::string(snap.str(b.state));
+  l.count = b.count;
+  l.ids = b.ids;
+  int frame = f ? f->blocking_frame : TopUserFrame(snap, st);
+  if (frame >= 0 && static_cast<size_t>(frame) < st.frames.size()) {
+    const Frame& fr = st.frames[static_cast<size_t>(frame)];
+    l.function = std::string(snap.str(fr.function));
+    l.file = std::string(snap.str(fr.file));
+    l.line = fr.line;
+    l.column = FirstColumn(view.Line(l.file, l.line));
+  }
+  if (st.has_creator) {
+    l.has_creator = true;
+    l.creator_function = std::string(snap.str(st.creator.function));
+    l.creator_file = std::string(snap.str(st.creator.file));
+    l.creator_line = st.creator.line;
+  }
+  if (f && f->pattern) {
+    l.pattern = f->pattern->id;
+    l.title = f->pattern->title;
+    l.fix = f->pattern->fix;
+    l.reasons = f->reasons;
+    l.confidence = f->confidence;
+  } else {
+    l.pattern = kOutlivedPattern;
+    l.title = "Goroutine outlived its test";
+    l.fix = "Make the test stop every goroutine it starts before it returns (close a "
+            "channel, cancel a context, wait on a sync.WaitGroup), or stop it in t.Cleanup.";
+    l.reasons.push_back({fmt::format("{} ({}): no known leak pattern", l.state,
+                                     l.function.empty() ? "no user frame" : l.function),
+                         0});
+  }
+  return l;
+}
+
 std::vector<TestLeak> LeaksOfRecord(const std::string& text, const std::string& source,
                                     const LeakReadOptions& options,
                                     std::vector<std::string>* warnings) {
@@ -98,41 +138,9 @@ std::vector<TestLeak> LeaksOfRecord(const std::string& text, const std::string& 
     if (!f && explained[bi]) continue;  // ignored by the user's rules
     const Stack& st = snap.stacks()[b.stack];
     if (IgnoredByFlags(snap, st, options)) continue;
-    TestLeak l;
+    TestLeak l = LeakOfBucket(snap, v, bi, f, view);
     l.test = test;
     l.package = package;
-    l.state = std::string(snap.str(b.state));
-    l.count = b.count;
-    l.ids = b.ids;
-    int frame = f ? f->blocking_frame : TopUserFrame(snap, st);
-    if (frame >= 0 && static_cast<size_t>(frame) < st.frames.size()) {
-      const Frame& fr = st.frames[static_cast<size_t>(frame)];
-      l.function = std::string(snap.str(fr.function));
-      l.file = std::string(snap.str(fr.file));
-      l.line = fr.line;
-      l.column = FirstColumn(view.Line(l.file, l.line));
-    }
-    if (st.has_creator) {
-      l.has_creator = true;
-      l.creator_function = std::string(snap.str(st.creator.function));
-      l.creator_file = std::string(snap.str(st.creator.file));
-      l.creator_line = st.creator.line;
-    }
-    if (f && f->pattern) {
-      l.pattern = f->pattern->id;
-      l.title = f->pattern->title;
-      l.fix = f->pattern->fix;
-      l.reasons = f->reasons;
-      l.confidence = f->confidence;
-    } else {
-      l.pattern = kOutlivedPattern;
-      l.title = "Goroutine outlived its test";
-      l.fix = "Make the test stop every goroutine it starts before it returns (close a "
-              "channel, cancel a context, wait on a sync.WaitGroup), or stop it in t.Cleanup.";
-      l.reasons.push_back({fmt::format("{} ({}): no known leak pattern", l.state,
-                                       l.function.empty() ? "no user frame" : l.function),
-                           0});
-    }
     l.reasons.push_back({outlived, 0.9});
     l.confidence = WithEvidence(l.confidence, 0.9);
     leaks.push_back(std::move(l));

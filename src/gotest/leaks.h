@@ -29,7 +29,15 @@ struct TestLeak {
   std::vector<uint64_t> ids;
   double confidence = 0;  // that it is the pattern named; a leak it is by definition
   std::vector<Reason> reasons;
+  // Not a survivor but a goroutine blocked when go test's -timeout fired
+  // (gotest/hang.h): the test hung.
+  bool hung = false;
 };
+
+// The leak of one bucket of a snapshot the verdict engine looked at: the
+// finding's pattern and reasons when there is one, else kOutlivedPattern.
+TestLeak LeakOfBucket(const Snapshot& snap, const Verdict& verdict, size_t bucket,
+                      const Finding* finding, SourceView& source);
 
 // The pattern id of a survivor whose stack no pattern explains (running,
 // sleeping, in a syscall): still a leak, since it outlived its test.

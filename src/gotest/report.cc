@@ -32,8 +32,10 @@ std::string GoLine(const TestLeak& l, const std::string& cwd) {
 
 // The one-line message, as go vet would put it.
 std::string Message(const TestLeak& l, const std::string& cwd) {
-  std::string m = fmt::format("{} leaked {} goroutine{}: {} [{}]", l.test, l.count,
+  std::string m = fmt::format("{} {} {} goroutine{}: {} [{}]", l.test,
+                              l.hung ? "hung with" : "leaked", l.count,
                               l.count == 1 ? "" : "s", l.title, l.state);
+  if (l.hung) m.insert(m.find(':'), " blocked");
   if (l.has_creator) m += ", started by the go statement at " + GoLine(l, cwd);
   return m;
 }
@@ -77,6 +79,7 @@ void WriteTestLeaksJson(const std::vector<TestLeak>& leaks, const TestRunSummary
     j["package"] = l.package;
     j["pattern"] = l.pattern;
     j["title"] = l.title;
+    j["kind"] = l.hung ? "hang" : "leak";
     j["severity"] = "leak";
     j["confidence"] = l.confidence;
     j["state"] = l.state;

@@ -219,6 +219,30 @@ TEST_P(GoTest, GoleakStyleIgnoreFlags) {
   EXPECT_EQ(other.status, 1) << other.out << other.err;
 }
 
+TEST_P(GoTest, HungTestIsReadFromTheTimeoutDump) {
+  RunResult r = LeakhoundTest({"--format", "json", "./hang", "--", "-timeout", "3s"});
+  ASSERT_EQ(r.status, 9) << r.err;
+  json report = json::parse(r.out);
+  std::map<int, json> by_line;
+  for (const json& l : report["leaks"]) by_line[l["line"].get<int>()] = l;
+  ASSERT_EQ(by_line.size(), 2u) << r.out;
+  const std::string file = "hang/hang_test.go";
+  const json& recv = by_line[Marker(file, "LEAK", "recv")];
+  ASSERT_TRUE(recv.is_object()) << r.out;
+  EXPECT_EQ(recv["kind"], "hang");
+  EXPECT_EQ(recv["test"], "TestHangs");
+  EXPECT_EQ(recv["pattern"], "chan-recv-blocked");
+  EXPECT_TRUE(recv["creator"].is_null());  // started by package testing
+  const json& send = by_line[Marker(file, "LEAK", "send")];
+  ASSERT_TRUE(send.is_object()) << r.out;
+  EXPECT_EQ(send["kind"], "hang");
+  EXPECT_EQ(send["test"], "TestHangs");
+  EXPECT_EQ(send["pattern"], "chan-send-blocked");
+  EXPECT_EQ(send["creator"]["line"], Marker(file, "GO", "send"));
+  EXPECT_NE(send["reasons"].back()["text"].get<std::string>().find("-timeout fired after 3s"),
+            std::string::npos);
+}
+
 TEST_P(GoTest, GoTestFlagsAfterDoubleDash) {
   RunResult r = LeakhoundTest({"--format", "json", "./leaky", "--", "-run", "^TestSendLeak$", "-count=1"});
   ASSERT_EQ(r.status, 1) << r.err;
