@@ -92,6 +92,7 @@ struct TestFlags {
   std::string config;
   bool no_config = false;
   std::vector<std::string> ignore_top, ignore_any;
+  bool no_leak_profile = false;
 };
 CLI::App* AddTestCommand(CLI::App* app, TestFlags* flags);
 // Everything after "--" in `leakhound test ... -- FLAGS` is go test's:

@@ -41,6 +41,9 @@ CLI::App* AddTestCommand(CLI::App* app, TestFlags* f) {
                    "Config file for ignore rules (default: .leakhound.yaml in this folder or a "
                    "parent)");
   test->add_flag("--no-config", f->no_config, "Ignore any .leakhound.yaml");
+  test->add_flag("--no-leak-profile", f->no_leak_profile,
+                 "On Go 1.26, do not build with GOEXPERIMENT=goroutineleakprofile (the runtime's "
+                 "proof of leaks; Go 1.27 always has it)");
   test->add_option("--ignore-top-function", f->ignore_top,
                    "Not a leak when the goroutine's top frame is this function, as goleak's "
                    "IgnoreTopFunction (repeatable)")
@@ -153,6 +156,16 @@ int RunTest(const TestFlags& f) {
   std::vector<std::string> env = {std::string(kGotestDirEnv) + "=" + dumps,
                                   std::string(kGotestSettleEnv) + "=" + std::to_string(settle_ms) +
                                       "ms"};
+  // Go 1.26 has the goroutineleak profile behind an experiment; 1.27 and
+  // later always, older never (an unknown experiment fails the build).
+  if (!f.no_leak_profile) {
+    GoRun version = RunGo({f.go, "env", "GOVERSION"}, {}, -1, -1, true);
+    if (version.status == 0 && version.out.starts_with("go1.26")) {
+      const char* have = std::getenv("GOEXPERIMENT");
+      std::string experiments = have && *have ? std::string(have) + "," : "";
+      env.push_back("GOEXPERIMENT=" + experiments + "goroutineleakprofile");
+    }
+  }
   // go test's output is the user's; with a machine-readable report on
   // stdout it moves to stderr.
   int pass_to = f.quiet ? -1 : (f.format == "text" ? STDOUT_FILENO : STDERR_FILENO);

@@ -21,6 +21,9 @@ namespace {
 //   before its parent's check runs.
 // - Goroutines running testing.tRunner are tests themselves (parallel
 //   siblings, subtests waiting in t.Parallel), never leaks.
+// - Where the runtime has the goroutineleak profile, the survivors' dump
+//   comes from it: the goroutines its GC proved unreachable carry
+//   "(leaked)", which the verdict engine takes as proof.
 // - The env vars are read while the test runs so that go test's result
 //   cache keys on them.
 constexpr std::string_view kCheck = R"GO(
@@ -192,7 +195,19 @@ func leakhound_settle(name, dir string, settle leakhound_time.Duration, self uin
 			return
 		}
 		if !leakhound_time.Now().Before(deadline) {
-			leakhound_write(name, dir, gs)
+			proof := leakhound_proof()
+			if proof != "" {
+				marked := map[uint64]string{}
+				for _, g := range leakhound_parse(proof) {
+					marked[g.id] = g.block
+				}
+				for _, g := range gs {
+					if b, ok := marked[g.id]; ok {
+						g.block = b
+					}
+				}
+			}
+			leakhound_write(name, dir, gs, proof != "")
 			return
 		}
 		leakhound_time.Sleep(wait)
@@ -202,12 +217,31 @@ func leakhound_settle(name, dir string, settle leakhound_time.Duration, self uin
 	}
 }
 
-func leakhound_write(name, dir string, gs []*leakhound_goroutine) {
+// leakhound_proof: the goroutineleak profile (Go 1.27, or 1.26 built with
+// GOEXPERIMENT=goroutineleakprofile) as debug=2 text: every goroutine,
+// those the GC proved unreachable marked "(leaked)"; "" without it.
+func leakhound_proof() string {
+	p := leakhound_pprof.Lookup("goroutineleak")
+	if p == nil {
+		return ""
+	}
+	var b leakhound_strings.Builder
+	if p.WriteTo(&b, 2) != nil {
+		return ""
+	}
+	return b.String()
+}
+
+func leakhound_write(name, dir string, gs []*leakhound_goroutine, proof bool) {
 	leakhound_mu.Lock()
 	defer leakhound_mu.Unlock()
 	var b leakhound_strings.Builder
 	n := 0
-	b.WriteString("@TEST_HEADER@" + name + "\n@PACKAGE_HEADER@" + leakhound_package + "\n\n")
+	b.WriteString("@TEST_HEADER@" + name + "\n@PACKAGE_HEADER@" + leakhound_package + "\n")
+	if proof {
+		b.WriteString("@PROOF_HEADER@yes\n")
+	}
+	b.WriteString("\n")
 	for _, g := range gs {
 		if leakhound_reported[g.id] {
 			continue
@@ -278,7 +312,8 @@ std::string GoQuote(const std::string& s) {
 std::string CheckImports() {
   return "; import (leakhound_os \"os\"; leakhound_runtime \"runtime\"; leakhound_strconv "
          "\"strconv\"; leakhound_strings \"strings\"; leakhound_sync \"sync\"; "
-         "leakhound_testing \"testing\"; leakhound_time \"time\")";
+         "leakhound_testing \"testing\"; leakhound_time \"time\"; leakhound_pprof "
+         "\"runtime/pprof\")";
 }
 
 std::string CheckSource(const std::string& import_path, const std::string& tag,
@@ -290,6 +325,7 @@ std::string CheckSource(const std::string& import_path, const std::string& tag,
   ReplaceAll(&s, "@TEST_HEADER@", kRecordTestHeader);
   ReplaceAll(&s, "@PACKAGE_HEADER@", kRecordPackageHeader);
   ReplaceAll(&s, "@AFTER_ALL@", kAfterAllTests);
+  ReplaceAll(&s, "@PROOF_HEADER@", kRecordProofHeader);
   ReplaceAll(&s, "@SETTLE_ENV@", kGotestSettleEnv);
   ReplaceAll(&s, "@DIR_ENV@", kGotestDirEnv);
   return s;

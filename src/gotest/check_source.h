@@ -18,6 +18,9 @@ inline constexpr const char* kGotestSettleEnv = "LEAKHOUND_GOTEST_SETTLE";
 inline constexpr const char* kCheckFunction = "leakhound_check";
 inline constexpr const char* kRecordTestHeader = "# leakhound-test: ";
 inline constexpr const char* kRecordPackageHeader = "# leakhound-package: ";
+// Present when the goroutineleak profile ran for the record: a survivor
+// without the "(leaked)" mark was looked at and not proved.
+inline constexpr const char* kRecordProofHeader = "# leakhound-leak-profile: ";
 // The test name of the final check, for goroutines no test's check saw.
 inline constexpr const char* kAfterAllTests = "(after all tests)";
 

@@ -96,6 +96,7 @@ std::vector<TestLeak> LeaksOfRecord(const std::string& text, const std::string& 
   std::vector<TestLeak> leaks;
   std::string test = HeaderValue(text, kRecordTestHeader);
   std::string package = HeaderValue(text, kRecordPackageHeader);
+  bool checked = HeaderValue(text, kRecordProofHeader) == "yes";
   size_t body = text.find("\ngoroutine ");
   if (test.empty() || body == std::string::npos) {
     warnings->push_back(source + ": not a leakhound test record");
@@ -141,8 +142,17 @@ std::vector<TestLeak> LeaksOfRecord(const std::string& text, const std::string& 
     TestLeak l = LeakOfBucket(snap, v, bi, f, view);
     l.test = test;
     l.package = package;
+    l.leak_profile_checked = checked;
+    l.runtime_proof = b.leaked;
+    // The settle rule makes it a leak either way; the runtime's proof, or
+    // its look that found none, says how sure the rest is.
+    if (checked && !b.leaked)
+      l.reasons.push_back({"the Go runtime's goroutineleak profile did not mark it: whatever it "
+                           "waits on is still reachable, so something could still wake it",
+                           -0.3});
     l.reasons.push_back({outlived, 0.9});
     l.confidence = WithEvidence(l.confidence, 0.9);
+    if (checked && !b.leaked) l.confidence *= 0.7;
     leaks.push_back(std::move(l));
   }
   return leaks;

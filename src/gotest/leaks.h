@@ -32,6 +32,10 @@ struct TestLeak {
   // Not a survivor but a goroutine blocked when go test's -timeout fired
   // (gotest/hang.h): the test hung.
   bool hung = false;
+  // The Go runtime's goroutineleak profile ran (checked) and marked this
+  // goroutine (leaked): proof, not inference.
+  bool leak_profile_checked = false;
+  bool runtime_proof = false;
 };
 
 // The leak of one bucket of a snapshot the verdict engine looked at: the

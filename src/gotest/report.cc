@@ -46,6 +46,9 @@ std::string Details(const TestLeak& l, const std::string& cwd) {
   if (l.has_creator)
     d += fmt::format("\tgo statement: {} in {}\n", GoLine(l, cwd), l.creator_function);
   d += fmt::format("\tconfidence: {:.2f} ({})\n", l.confidence, l.pattern);
+  if (l.leak_profile_checked)
+    d += l.runtime_proof ? "\tproof: marked (leaked) by the Go runtime's goroutineleak profile\n"
+                         : "\tproof: none; the goroutineleak profile did not mark it\n";
   for (const Reason& r : l.reasons)
     d += fmt::format("\t  {} {}\n", r.weight < 0 ? "-" : "+", r.text);
   d += fmt::format("\tfix: {}\n", l.fix);
@@ -82,6 +85,8 @@ void WriteTestLeaksJson(const std::vector<TestLeak>& leaks, const TestRunSummary
     j["kind"] = l.hung ? "hang" : "leak";
     j["severity"] = "leak";
     j["confidence"] = l.confidence;
+    j["leak_profile_checked"] = l.leak_profile_checked;
+    j["runtime_proof"] = l.runtime_proof;
     j["state"] = l.state;
     j["count"] = l.count;
     j["ids"] = l.ids;

@@ -51,3 +51,7 @@ func TestSettles(t *testing.T) {
 	time.AfterFunc(20*time.Millisecond, func() { close(done) })
 }
 
+
+func TestGlobalLeak(t *testing.T) {
+	RecvGlobal()
+}
