@@ -93,6 +93,7 @@ struct TestFlags {
   bool no_config = false;
   std::vector<std::string> ignore_top, ignore_any;
   bool no_leak_profile = false;
+  int runs = 1;
 };
 CLI::App* AddTestCommand(CLI::App* app, TestFlags* flags);
 // Everything after "--" in `leakhound test ... -- FLAGS` is go test's:

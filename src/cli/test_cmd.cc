@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -17,6 +18,7 @@
 #include "gotest/leaks.h"
 #include "gotest/overlay.h"
 #include "gotest/report.h"
+#include "gotest/runs.h"
 
 namespace leakhound {
 
@@ -41,6 +43,11 @@ CLI::App* AddTestCommand(CLI::App* app, TestFlags* f) {
                    "Config file for ignore rules (default: .leakhound.yaml in this folder or a "
                    "parent)");
   test->add_flag("--no-config", f->no_config, "Ignore any .leakhound.yaml");
+  test->add_option("--runs", f->runs,
+                   "Run the suite N times under varied schedules (GOMAXPROCS 1, 2, 4; tests "
+                   "shuffled) and say in how many runs each leak showed")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   test->add_flag("--no-leak-profile", f->no_leak_profile,
                  "On Go 1.26, do not build with GOEXPERIMENT=goroutineleakprofile (the runtime's "
                  "proof of leaks; Go 1.27 always has it)");
@@ -119,9 +126,7 @@ int RunTest(const TestFlags& f) {
     return kExitBuildFailed;
   }
   work.path = tmpl;
-  std::string dumps = work.path + "/dumps";
   std::filesystem::create_directory(work.path + "/overlay");
-  std::filesystem::create_directory(dumps);
   std::string overlay_json;
   Renames renames;
   if (!WriteOverlay(overlay, work.path + "/overlay", &overlay_json, &renames, &error)) {
@@ -143,19 +148,12 @@ int RunTest(const TestFlags& f) {
   both.insert(both.end(), renames.begin(), renames.end());
   renames.swap(both);
 
-  std::vector<std::string> argv = {f.go, "test", "-overlay=" + overlay_json};
-  // A result go test replays from its cache ran no check: -count=1 (the
-  // documented way to bypass the cache) unless the user set a count.
   bool count_given = false;
   for (const std::string& g : f.go_flags)
     count_given = count_given || g == "-count" || g == "--count" || g.starts_with("-count=") ||
                   g.starts_with("--count=");
-  if (!count_given) argv.push_back("-count=1");
-  argv.insert(argv.end(), f.go_flags.begin(), f.go_flags.end());
-  argv.insert(argv.end(), patterns.begin(), patterns.end());
-  std::vector<std::string> env = {std::string(kGotestDirEnv) + "=" + dumps,
-                                  std::string(kGotestSettleEnv) + "=" + std::to_string(settle_ms) +
-                                      "ms"};
+  std::vector<std::string> base_env = {std::string(kGotestSettleEnv) + "=" +
+                                       std::to_string(settle_ms) + "ms"};
   // Go 1.26 has the goroutineleak profile behind an experiment; 1.27 and
   // later always, older never (an unknown experiment fails the build).
   if (!f.no_leak_profile) {
@@ -163,35 +161,67 @@ int RunTest(const TestFlags& f) {
     if (version.status == 0 && version.out.starts_with("go1.26")) {
       const char* have = std::getenv("GOEXPERIMENT");
       std::string experiments = have && *have ? std::string(have) + "," : "";
-      env.push_back("GOEXPERIMENT=" + experiments + "goroutineleakprofile");
+      base_env.push_back("GOEXPERIMENT=" + experiments + "goroutineleakprofile");
     }
   }
-  // go test's output is the user's; with a machine-readable report on
-  // stdout it moves to stderr.
-  int pass_to = f.quiet ? -1 : (f.format == "text" ? STDOUT_FILENO : STDERR_FILENO);
-  GoRun run = RunGo(argv, env, pass_to, f.quiet ? -1 : STDERR_FILENO, true, renames);
-  if (run.status < 0 || run.status == 127) {
-    std::cerr << "leakhound: cannot run " << f.go << "\n";
-    return kExitBuildFailed;
-  }
-
-  TestRunSummary summary;
-  summary.go_test_status = run.status;
-  summary.outcome = ReadGoTestOutput(run.out, run.status);
-  summary.checked = overlay.checked;
-  summary.settle = f.settle;
-  summary.cwd = here;
-
   LeakReadOptions lo;
   lo.settle = f.settle;
   for (const TestPackage& p : packages) lo.source_roots.push_back(p.dir);
   lo.ignore = &config.ignore;
   lo.ignore_top_functions = f.ignore_top;
   lo.ignore_any_functions = f.ignore_any;
-  std::vector<std::string> warnings;
-  std::vector<TestLeak> leaks = ReadLeakRecords(dumps, lo, &warnings);
-  for (TestLeak& l : HungTests(run.out + run.err, lo, &warnings)) leaks.push_back(std::move(l));
-  for (const std::string& w : warnings) std::cerr << "leakhound: warning: " << w << "\n";
+
+  TestRunSummary summary;
+  summary.checked = overlay.checked;
+  summary.settle = f.settle;
+  summary.cwd = here;
+  summary.runs = f.runs;
+  // go test's output is the user's; with a machine-readable report on
+  // stdout it moves to stderr.
+  int pass_to = f.quiet ? -1 : (f.format == "text" ? STDOUT_FILENO : STDERR_FILENO);
+  std::vector<TestLeak> leaks;
+  bool any_nonzero = false;
+  int worst_status = 0;
+  for (int k = 0; k < f.runs; ++k) {
+    std::string dumps = work.path + "/dumps" + std::to_string(k);
+    std::filesystem::create_directory(dumps);
+    Schedule sched = ScheduleFor(k, f.runs, f.go_flags, std::getenv("GOMAXPROCS") != nullptr);
+    if (f.runs > 1 && !f.quiet)
+      std::cerr << fmt::format("leakhound: run {} of {}{}\n", k + 1, f.runs,
+                               sched.label.empty() ? "" : " (" + sched.label + ")");
+    std::vector<std::string> argv = {f.go, "test", "-overlay=" + overlay_json};
+    // A result go test replays from its cache ran no check: -count=1 (the
+    // documented way to bypass the cache) unless the user set a count.
+    if (!count_given) argv.push_back("-count=1");
+    argv.insert(argv.end(), sched.flags.begin(), sched.flags.end());
+    argv.insert(argv.end(), f.go_flags.begin(), f.go_flags.end());
+    argv.insert(argv.end(), patterns.begin(), patterns.end());
+    std::vector<std::string> env = base_env;
+    env.push_back(std::string(kGotestDirEnv) + "=" + dumps);
+    env.insert(env.end(), sched.env.begin(), sched.env.end());
+    GoRun run = RunGo(argv, env, pass_to, f.quiet ? -1 : STDERR_FILENO, true, renames);
+    if (run.status < 0 || run.status == 127) {
+      std::cerr << "leakhound: cannot run " << f.go << "\n";
+      return kExitBuildFailed;
+    }
+    GoTestOutcome outcome = ReadGoTestOutput(run.out, run.status);
+    summary.outcome.build_failed |= outcome.build_failed;
+    summary.outcome.tests_failed |= outcome.tests_failed;
+    for (const std::string& p : outcome.failed_packages)
+      if (std::find(summary.outcome.failed_packages.begin(), summary.outcome.failed_packages.end(),
+                    p) == summary.outcome.failed_packages.end())
+        summary.outcome.failed_packages.push_back(p);
+    if (run.status != 0 && !any_nonzero) worst_status = run.status;
+    any_nonzero |= run.status != 0;
+
+    std::vector<std::string> warnings;
+    std::vector<TestLeak> found = ReadLeakRecords(dumps, lo, &warnings);
+    for (TestLeak& l : HungTests(run.out + run.err, lo, &warnings)) found.push_back(std::move(l));
+    for (const std::string& w : warnings) std::cerr << "leakhound: warning: " << w << "\n";
+    MergeRun(std::move(found), &leaks);
+    if (outcome.build_failed) break;  // the next run would not build either
+  }
+  summary.go_test_status = worst_status;
 
   if (f.format == "json") {
     WriteTestLeaksJson(leaks, summary, std::cout);
@@ -216,7 +246,7 @@ int RunTest(const TestFlags& f) {
 
   if (summary.outcome.build_failed) return kExitBuildFailed;
   if (summary.outcome.tests_failed) return kExitTestsFailed;
-  if (run.status != 0) return run.status == 2 ? kExitUsage : kExitTestsFailed;
+  if (any_nonzero) return worst_status == 2 ? kExitUsage : kExitTestsFailed;
   return leaks.empty() ? kExitOk : kExitFindings;
 }
 

@@ -36,6 +36,7 @@ struct TestLeak {
   // goroutine (leaked): proof, not inference.
   bool leak_profile_checked = false;
   bool runtime_proof = false;
+  int seen_in_runs = 1;  // with --runs N: in how many of them
 };
 
 // The leak of one bucket of a snapshot the verdict engine looked at: the

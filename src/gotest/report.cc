@@ -40,8 +40,10 @@ std::string Message(const TestLeak& l, const std::string& cwd) {
   return m;
 }
 
-std::string Details(const TestLeak& l, const std::string& cwd) {
+std::string Details(const TestLeak& l, const TestRunSummary& run) {
+  const std::string& cwd = run.cwd;
   std::string d = fmt::format("\ttest: {} in {}\n", l.test, l.package);
+  if (run.runs > 1) d += fmt::format("\truns: seen in {} of {}\n", l.seen_in_runs, run.runs);
   if (!l.function.empty()) d += fmt::format("\tblocked in: {}\n", l.function);
   if (l.has_creator)
     d += fmt::format("\tgo statement: {} in {}\n", GoLine(l, cwd), l.creator_function);
@@ -61,7 +63,7 @@ void WriteTestLeaksText(const std::vector<TestLeak>& leaks, const TestRunSummary
                         std::ostream& out) {
   for (const TestLeak& l : leaks)
     out << Where(l, run.cwd) << ": " << Message(l, run.cwd) << " (" << l.pattern << ")\n"
-        << Details(l, run.cwd);
+        << Details(l, run);
 }
 
 void WriteTestLeaksJson(const std::vector<TestLeak>& leaks, const TestRunSummary& run,
@@ -70,6 +72,7 @@ void WriteTestLeaksJson(const std::vector<TestLeak>& leaks, const TestRunSummary
   root["schema"] = "leakhound/test/v1";
   root["leakhound_version"] = std::string(kLeakhoundVersion);
   root["settle"] = run.settle;
+  root["runs"] = run.runs;
   root["go_test"] = {{"exit_code", run.go_test_status},
                      {"build_failed", run.outcome.build_failed},
                      {"tests_failed", run.outcome.tests_failed},
@@ -85,6 +88,7 @@ void WriteTestLeaksJson(const std::vector<TestLeak>& leaks, const TestRunSummary
     j["kind"] = l.hung ? "hang" : "leak";
     j["severity"] = "leak";
     j["confidence"] = l.confidence;
+    j["seen_in_runs"] = l.seen_in_runs;
     j["leak_profile_checked"] = l.leak_profile_checked;
     j["runtime_proof"] = l.runtime_proof;
     j["state"] = l.state;
@@ -125,7 +129,7 @@ void WriteTestLeaksJUnit(const std::vector<TestLeak>& leaks, const TestRunSummar
     jc.classname = l.package;
     jc.name = l.test;
     jc.failures.push_back({Where(l, run.cwd) + ": " + Message(l, run.cwd), l.pattern,
-                           Details(l, run.cwd)});
+                           Details(l, run)});
   }
   std::vector<JUnitCase> list;
   for (auto& [key, c] : cases) list.push_back(std::move(c));

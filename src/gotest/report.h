@@ -18,6 +18,7 @@ struct TestRunSummary {
   std::vector<std::string> checked;  // "import/path.TestX" (func@LINE: subtest literals)
   std::string settle;
   std::string cwd;  // paths under it are printed relative
+  int runs = 1;     // --runs
 };
 
 // FILE:LINE:COL: message (pattern), then indented detail lines.

@@ -269,6 +269,20 @@ TEST_P(GoTest, HungTestIsReadFromTheTimeoutDump) {
             std::string::npos);
 }
 
+TEST_P(GoTest, RunsUnderVariedSchedulesCountWhereALeakShowed) {
+  // The leak needs GOMAXPROCS=1, which the first of three runs has.
+  RunResult r = LeakhoundTest({"--format", "json", "--runs", "3", "./flaky"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  EXPECT_EQ(report["runs"], 3);
+  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
+  const json& l = report["leaks"][0];
+  EXPECT_EQ(l["test"], "TestSometimesLeaks");
+  EXPECT_EQ(l["seen_in_runs"], 1);
+  EXPECT_EQ(l["line"], Marker("flaky/flaky_test.go", "LEAK", "send"));
+  EXPECT_NE(r.err.find("run 3 of 3 (GOMAXPROCS=4, -shuffle=on)"), std::string::npos) << r.err;
+}
+
 TEST_P(GoTest, GoTestFlagsAfterDoubleDash) {
   RunResult r = LeakhoundTest({"--format", "json", "./leaky", "--", "-run", "^TestSendLeak$", "-count=1"});
   ASSERT_EQ(r.status, 1) << r.err;
