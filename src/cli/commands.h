@@ -94,6 +94,8 @@ struct TestFlags {
   std::vector<std::string> ignore_top, ignore_any;
   bool no_leak_profile = false;
   int runs = 1;
+  std::string baseline, write_baseline;
+  bool force = false;
 };
 CLI::App* AddTestCommand(CLI::App* app, TestFlags* flags);
 // Everything after "--" in `leakhound test ... -- FLAGS` is go test's:

@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "gotest/baseline.h"
 #include "gotest/check_source.h"
 #include "gotest/go_command.h"
 #include "gotest/hang.h"
@@ -48,6 +49,12 @@ CLI::App* AddTestCommand(CLI::App* app, TestFlags* f) {
                    "shuffled) and say in how many runs each leak showed")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  test->add_option("--baseline", f->baseline,
+                   "Accept the leaks listed in this file (from --write-baseline): only new "
+                   "leaks exit 1");
+  test->add_option("--write-baseline", f->write_baseline,
+                   "Write the leaks found to this file as a baseline");
+  test->add_flag("--force", f->force, "Let --write-baseline replace an existing file");
   test->add_flag("--no-leak-profile", f->no_leak_profile,
                  "On Go 1.26, do not build with GOEXPERIMENT=goroutineleakprofile (the runtime's "
                  "proof of leaks; Go 1.27 always has it)");
@@ -98,13 +105,18 @@ int RunTest(const TestFlags& f) {
     std::cerr << "leakhound: --settle " << f.settle << ": durations are like 500ms, 1s, 2m\n";
     return kExitUsage;
   }
+  std::string error;
   Config config;
   if (!LoadConfigFor(f.config, f.no_config, &config)) return kExitConfig;
+  std::set<std::string> baseline;
+  if (!f.baseline.empty() && !LoadTestBaseline(f.baseline, &baseline, &error)) {
+    std::cerr << "leakhound: " << error << "\n";
+    return kExitConfig;
+  }
   std::vector<std::string> patterns = f.packages;
   if (patterns.empty()) patterns.push_back(".");
 
   std::vector<TestPackage> packages;
-  std::string error;
   if (!ListPackages(f.go, patterns, BuildFlagsOf(f.go_flags), &packages, &error)) {
     std::cerr << "leakhound: go list: " << error << (error.ends_with("\n") ? "" : "\n");
     return kExitBuildFailed;
@@ -222,6 +234,15 @@ int RunTest(const TestFlags& f) {
     if (outcome.build_failed) break;  // the next run would not build either
   }
   summary.go_test_status = worst_status;
+  size_t new_leaks = 0;
+  for (TestLeak& l : leaks) {
+    l.baselined = baseline.count(TestBaselineKey(l)) > 0;
+    new_leaks += !l.baselined;
+  }
+  if (!f.write_baseline.empty() && !WriteTestBaseline(f.write_baseline, leaks, f.force, &error)) {
+    std::cerr << "leakhound: " << error << "\n";
+    return kExitConfig;
+  }
 
   if (f.format == "json") {
     WriteTestLeaksJson(leaks, summary, std::cout);
@@ -241,13 +262,15 @@ int RunTest(const TestFlags& f) {
   if (!hung.empty())
     std::cerr << fmt::format("; {} hung test(s) with {} blocked place(s)", hung.size(),
                              leaks.size() - n_leaks);
+  if (new_leaks < leaks.size())
+    std::cerr << fmt::format("; {} known from the baseline", leaks.size() - new_leaks);
   std::cerr << "\n";
   std::cout.flush();
 
   if (summary.outcome.build_failed) return kExitBuildFailed;
   if (summary.outcome.tests_failed) return kExitTestsFailed;
   if (any_nonzero) return worst_status == 2 ? kExitUsage : kExitTestsFailed;
-  return leaks.empty() ? kExitOk : kExitFindings;
+  return new_leaks == 0 ? kExitOk : kExitFindings;
 }
 
 }  // namespace leakhound

@@ -37,6 +37,7 @@ struct TestLeak {
   bool leak_profile_checked = false;
   bool runtime_proof = false;
   int seen_in_runs = 1;  // with --runs N: in how many of them
+  bool baselined = false;  // listed in --baseline: known, does not fail the run
 };
 
 // The leak of one bucket of a snapshot the verdict engine looked at: the

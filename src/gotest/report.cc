@@ -44,6 +44,7 @@ std::string Details(const TestLeak& l, const TestRunSummary& run) {
   const std::string& cwd = run.cwd;
   std::string d = fmt::format("\ttest: {} in {}\n", l.test, l.package);
   if (run.runs > 1) d += fmt::format("\truns: seen in {} of {}\n", l.seen_in_runs, run.runs);
+  if (l.baselined) d += "\tbaselined: a known leak (--baseline); it does not fail the run\n";
   if (!l.function.empty()) d += fmt::format("\tblocked in: {}\n", l.function);
   if (l.has_creator)
     d += fmt::format("\tgo statement: {} in {}\n", GoLine(l, cwd), l.creator_function);
@@ -89,6 +90,7 @@ void WriteTestLeaksJson(const std::vector<TestLeak>& leaks, const TestRunSummary
     j["severity"] = "leak";
     j["confidence"] = l.confidence;
     j["seen_in_runs"] = l.seen_in_runs;
+    j["baselined"] = l.baselined;
     j["leak_profile_checked"] = l.leak_profile_checked;
     j["runtime_proof"] = l.runtime_proof;
     j["state"] = l.state;

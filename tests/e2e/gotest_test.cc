@@ -7,6 +7,7 @@
 // apart; and no file of the module may change.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -281,6 +282,25 @@ TEST_P(GoTest, RunsUnderVariedSchedulesCountWhereALeakShowed) {
   EXPECT_EQ(l["seen_in_runs"], 1);
   EXPECT_EQ(l["line"], Marker("flaky/flaky_test.go", "LEAK", "send"));
   EXPECT_NE(r.err.find("run 3 of 3 (GOMAXPROCS=4, -shuffle=on)"), std::string::npos) << r.err;
+}
+
+TEST_P(GoTest, BaselineAcceptsKnownLeaksOnly) {
+  std::string file = e2e::WorkDir() + "/gotest-baseline-" + GetParam() + ".json";
+  std::remove(file.c_str());
+  RunResult write = LeakhoundTest({"--quiet", "--write-baseline", file, "./withmain"});
+  ASSERT_EQ(write.status, 1) << write.err;
+  json written = json::parse(e2e::ReadFile(file));
+  ASSERT_EQ(written["leaks"].size(), 1u);
+  EXPECT_EQ(written["leaks"][0]["test"], "TestUsesMain");
+  // Without --force an existing baseline is kept.
+  EXPECT_EQ(LeakhoundTest({"--quiet", "--write-baseline", file, "./withmain"}).status, 4);
+
+  RunResult known = LeakhoundTest({"--format", "json", "--baseline", file, "./withmain"});
+  EXPECT_EQ(known.status, 0) << known.err;
+  EXPECT_TRUE(json::parse(known.out)["leaks"][0]["baselined"].get<bool>());
+  RunResult fresh = LeakhoundTest({"--quiet", "--baseline", file, "./withmain", "./aftermain"});
+  EXPECT_EQ(fresh.status, 1) << fresh.err;
+  EXPECT_NE(fresh.err.find("1 known from the baseline"), std::string::npos) << fresh.err;
 }
 
 TEST_P(GoTest, GoTestFlagsAfterDoubleDash) {
