@@ -35,14 +35,14 @@ class GoTest : public testing::TestWithParam<std::string> {
  protected:
   // leakhound test ARGS in the module, with this toolchain; checks that
   // the module's files are byte-identical afterwards.
-  RunResult LeakhoundTest(const std::vector<std::string>& args) {
+  RunResult LeakhoundTest(const std::vector<std::string>& args, const std::string& subdir = "") {
     const e2e::Toolchain& tc = e2e::GoToolchain(GetParam());
     std::map<std::string, std::string> before = Snapshot();
     std::vector<std::string> a = {"test", "--go", tc.go, "--settle", "300ms", "--no-config"};
     a.insert(a.end(), args.begin(), args.end());
     RunOptions o;
     o.env = e2e::GoEnv(tc);
-    o.cwd = ModuleDir();
+    o.cwd = ModuleDir() + subdir;
     o.timeout_ms = 600'000;
     RunResult r = e2e::Leakhound(a, o);
     std::map<std::string, std::string> after = Snapshot();
@@ -301,6 +301,19 @@ TEST_P(GoTest, BaselineAcceptsKnownLeaksOnly) {
   RunResult fresh = LeakhoundTest({"--quiet", "--baseline", file, "./withmain", "./aftermain"});
   EXPECT_EQ(fresh.status, 1) << fresh.err;
   EXPECT_NE(fresh.err.find("1 known from the baseline"), std::string::npos) << fresh.err;
+}
+
+TEST_P(GoTest, ModuleWithReplaceDirective) {
+  RunResult r = LeakhoundTest({"--format", "json", "./..."}, "/replaced");
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
+  const json& l = report["leaks"][0];
+  EXPECT_EQ(l["test"], "TestLeaksThroughReplace");
+  EXPECT_EQ(l["package"], "example.com/replaced");
+  // The goroutine blocks in the replaced module's code.
+  EXPECT_EQ(l["file"], ModuleDir() + "/leaky/leaky.go");
+  EXPECT_EQ(l["line"], Marker("leaky/leaky.go", "LEAK", "send"));
 }
 
 TEST_P(GoTest, GoTestFlagsAfterDoubleDash) {
