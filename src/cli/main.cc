@@ -17,8 +17,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("leakhound ") + kLeakhoundVersion);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok, 1 findings at the --fail-on level, 2 usage error, 3 unreadable or "
-      "invalid input, 4 bad config or baseline, 5 service unreachable, 6 timeout, 7 HTTP "
+      "Exit codes: 0 ok, 1 findings at the --fail-on level (test: leaks), 2 usage error, 3 "
+      "unreadable or invalid input (test: a package does not build), 4 bad config or baseline, 5 service unreachable, 6 timeout, 7 HTTP "
       "error status, 8 response too large, 9 (leakhound test) a test failed (docs/exit-codes.md).");
 
   AnalyzeFlags analyze_flags;
