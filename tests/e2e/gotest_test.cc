@@ -316,6 +316,19 @@ TEST_P(GoTest, ModuleWithReplaceDirective) {
   EXPECT_EQ(l["line"], Marker("leaky/leaky.go", "LEAK", "send"));
 }
 
+TEST_P(GoTest, PackagesWithTheirOwnLeakChecksKeepWorking) {
+  RunResult r = LeakhoundTest({"--format", "json", "./ownchecks"});
+  // Their own check still fails the leaking test (and only it); ours
+  // reports the same leak.
+  ASSERT_EQ(r.status, 9) << r.err;
+  EXPECT_NE(r.err.find("--- FAIL: TestLeakWithOwnCheck"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("--- FAIL: TestCleanWithOwnCheck"), std::string::npos) << r.err;
+  json report = json::parse(r.out);
+  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
+  EXPECT_EQ(report["leaks"][0]["test"], "TestLeakWithOwnCheck");
+  EXPECT_EQ(report["leaks"][0]["line"], Marker("ownchecks/ownchecks_test.go", "LEAK", "send"));
+}
+
 TEST_P(GoTest, GoTestFlagsAfterDoubleDash) {
   RunResult r = LeakhoundTest({"--format", "json", "./leaky", "--", "-run", "^TestSendLeak$", "-count=1"});
   ASSERT_EQ(r.status, 1) << r.err;
