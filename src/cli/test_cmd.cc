@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -211,7 +212,15 @@ int RunTest(const TestFlags& f) {
     std::vector<std::string> env = base_env;
     env.push_back(std::string(kGotestDirEnv) + "=" + dumps);
     env.insert(env.end(), sched.env.begin(), sched.env.end());
-    GoRun run = RunGo(argv, env, pass_to, f.quiet ? -1 : STDERR_FILENO, true, renames);
+    // With go test's own lines hidden, a terminal still sees progress.
+    std::optional<PackageProgress> progress;
+    std::function<void(std::string_view)> on_line;
+    if (f.quiet && isatty(STDERR_FILENO)) {
+      progress.emplace();
+      on_line = [&progress](std::string_view line) { progress->Line(line); };
+    }
+    GoRun run = RunGo(argv, env, pass_to, f.quiet ? -1 : STDERR_FILENO, true, renames, on_line);
+    progress.reset();
     if (run.status < 0 || run.status == 127) {
       std::cerr << "leakhound: cannot run " << f.go << "\n";
       return kExitBuildFailed;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
@@ -58,8 +59,31 @@ class LineSink {
 
 }  // namespace
 
+void PackageProgress::Line(std::string_view line) {
+  std::string_view status;
+  if (line.starts_with("ok  ")) status = "ok";
+  else if (line.starts_with("FAIL\t")) status = "FAIL";
+  else if (line.starts_with("?   ")) status = "no tests";
+  else return;
+  size_t b = line.find('\t');
+  std::string_view rest = b == std::string_view::npos ? "" : line.substr(b + 1);
+  std::string_view pkg = rest.substr(0, rest.find_first_of("\t "));
+  ++done_;
+  std::string text = "leakhound test: " + std::to_string(done_) + " package(s) done, last " +
+                     std::string(pkg) + " " + std::string(status);
+  if (text.size() > 100) text.resize(100);
+  std::fprintf(stderr, "\r%-100s", text.c_str());
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+PackageProgress::~PackageProgress() {
+  if (drawn_) std::fprintf(stderr, "\r%100s\r", "");
+}
+
 GoRun RunGo(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-            int out_fd, int err_fd, bool keep, const Renames& rename) {
+            int out_fd, int err_fd, bool keep, const Renames& rename,
+            const std::function<void(std::string_view)>& on_line) {
   GoRun r;
   int out[2], err[2];
   if (pipe(out) != 0) return r;
@@ -93,6 +117,7 @@ GoRun RunGo(const std::vector<std::string>& argv, const std::vector<std::string>
   void (*old_int)(int) = signal(SIGINT, SIG_IGN);
   bool out_open = true, err_open = true;
   LineSink out_sink(out_fd, rename), err_sink(err_fd, rename);
+  std::string line_buf;
   while (out_open || err_open) {
     pollfd fds[2];
     int n = 0;
@@ -113,6 +138,13 @@ GoRun RunGo(const std::vector<std::string>& argv, const std::vector<std::string>
         continue;
       }
       (is_out ? out_sink : err_sink).Add(buf, static_cast<size_t>(got));
+      if (is_out && on_line) {
+        line_buf.append(buf, static_cast<size_t>(got));
+        size_t start = 0;
+        for (size_t nl; (nl = line_buf.find('\n', start)) != std::string::npos; start = nl + 1)
+          on_line(std::string_view(line_buf).substr(start, nl - start));
+        line_buf.erase(0, start);
+      }
       if (keep) (is_out ? r.out : r.err).append(buf, static_cast<size_t>(got));
     }
   }

@@ -3,7 +3,9 @@
 #ifndef LEAKHOUND_GOTEST_GO_COMMAND_H_
 #define LEAKHOUND_GOTEST_GO_COMMAND_H_
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gotest/overlay.h"
@@ -21,8 +23,23 @@ struct GoRun {
 // names an overlay's replacement files in compile and vet errors; the
 // user should see their own file's path).
 using Renames = std::vector<std::pair<std::string, std::string>>;
+// `on_line`, when set, sees every complete line of standard output.
 GoRun RunGo(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-            int out_fd, int err_fd, bool keep, const Renames& rename = {});
+            int out_fd, int err_fd, bool keep, const Renames& rename = {},
+            const std::function<void(std::string_view)>& on_line = nullptr);
+
+// "leakhound test: 3 package(s) done, last example.com/p ok" on a
+// terminal, redrawn in place from go test's "ok"/"FAIL"/"?" lines, erased
+// when it goes.
+class PackageProgress {
+ public:
+  void Line(std::string_view line);
+  ~PackageProgress();
+
+ private:
+  size_t done_ = 0;
+  bool drawn_ = false;
+};
 
 // `go list -e -json` of `patterns` (with build flags such as -tags taken
 // from go test's flags). False with *error (go's own message) on failure.
