@@ -94,6 +94,7 @@ struct TestFlags {
   std::vector<std::string> ignore_top, ignore_any;
   bool no_leak_profile = false;
   int runs = 1;
+  bool until_leak = false;
   std::string baseline, write_baseline;
   bool force = false;
 };

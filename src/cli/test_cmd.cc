@@ -50,6 +50,8 @@ CLI::App* AddTestCommand(CLI::App* app, TestFlags* f) {
                    "shuffled) and say in how many runs each leak showed")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  test->add_flag("--until-leak", f->until_leak,
+                 "With --runs: stop at the first run that finds a leak");
   test->add_option("--baseline", f->baseline,
                    "Accept the leaks listed in this file (from --write-baseline): only new "
                    "leaks exit 1");
@@ -239,8 +241,16 @@ int RunTest(const TestFlags& f) {
     std::vector<TestLeak> found = ReadLeakRecords(dumps, lo, &warnings);
     for (TestLeak& l : HungTests(run.out + run.err, lo, &warnings)) found.push_back(std::move(l));
     for (const std::string& w : warnings) std::cerr << "leakhound: warning: " << w << "\n";
+    bool leaked = !found.empty();
     MergeRun(std::move(found), &leaks);
+    summary.runs = k + 1;
     if (outcome.build_failed) break;  // the next run would not build either
+    if (f.until_leak && leaked) {
+      if (k + 1 < f.runs && !f.quiet)
+        std::cerr << fmt::format("leakhound: a leak showed in run {}; --until-leak stops here\n",
+                                 k + 1);
+      break;
+    }
   }
   summary.go_test_status = worst_status;
   size_t new_leaks = 0;

@@ -329,6 +329,16 @@ TEST_P(GoTest, PackagesWithTheirOwnLeakChecksKeepWorking) {
   EXPECT_EQ(report["leaks"][0]["line"], Marker("ownchecks/ownchecks_test.go", "LEAK", "send"));
 }
 
+TEST_P(GoTest, UntilLeakStopsAtTheFirstRunThatLeaks) {
+  RunResult r = LeakhoundTest({"--format", "json", "--runs", "3", "--until-leak", "./flaky"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  EXPECT_EQ(report["runs"], 1);  // the first run (GOMAXPROCS=1) leaks
+  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
+  EXPECT_EQ(report["leaks"][0]["seen_in_runs"], 1);
+  EXPECT_EQ(r.err.find("run 2 of 3"), std::string::npos) << r.err;
+}
+
 TEST_P(GoTest, GoTestFlagsAfterDoubleDash) {
   RunResult r = LeakhoundTest({"--format", "json", "./leaky", "--", "-run", "^TestSendLeak$", "-count=1"});
   ASSERT_EQ(r.status, 1) << r.err;
