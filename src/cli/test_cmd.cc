@@ -3,10 +3,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <iostream>
-#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -14,13 +12,11 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "gotest/baseline.h"
-#include "gotest/check_source.h"
 #include "gotest/go_command.h"
-#include "gotest/hang.h"
 #include "gotest/leaks.h"
 #include "gotest/overlay.h"
 #include "gotest/report.h"
-#include "gotest/runs.h"
+#include "gotest/suite.h"
 
 namespace leakhound {
 
@@ -149,110 +145,47 @@ int RunTest(const TestFlags& f) {
     return kExitBuildFailed;
   }
 
-  // go names files relative to the working directory when it can.
   char cwd[4096];
   std::string here = getcwd(cwd, sizeof cwd) ? cwd : "";
-  Renames both;
-  for (const auto& [file, orig] : renames) {
-    if (here.empty()) continue;
-    std::string rel_file = std::filesystem::path(file).lexically_proximate(here).string();
-    std::string rel_orig = std::filesystem::path(orig).lexically_proximate(here).string();
-    if (!rel_orig.starts_with("../")) rel_orig = "./" + rel_orig;
-    if (rel_file != file) both.emplace_back(rel_file, rel_orig);
-  }
-  both.insert(both.end(), renames.begin(), renames.end());
-  renames.swap(both);
 
-  bool count_given = false;
-  for (const std::string& g : f.go_flags)
-    count_given = count_given || g == "-count" || g == "--count" || g.starts_with("-count=") ||
-                  g.starts_with("--count=");
-  std::vector<std::string> base_env = {std::string(kGotestSettleEnv) + "=" +
-                                       std::to_string(settle_ms) + "ms"};
-  // Go 1.26 has the goroutineleak profile behind an experiment; 1.27 and
-  // later always, older never (an unknown experiment fails the build).
-  if (!f.no_leak_profile) {
-    GoRun version = RunGo({f.go, "env", "GOVERSION"}, {}, -1, -1, true);
-    if (version.status == 0 && version.out.starts_with("go1.26")) {
-      const char* have = std::getenv("GOEXPERIMENT");
-      std::string experiments = have && *have ? std::string(have) + "," : "";
-      base_env.push_back("GOEXPERIMENT=" + experiments + "goroutineleakprofile");
-    }
+  SuiteOptions so;
+  so.go = f.go;
+  so.patterns = patterns;
+  so.go_flags = f.go_flags;
+  so.settle_ms = settle_ms;
+  so.runs = f.runs;
+  so.until_leak = f.until_leak;
+  so.leak_profile = !f.no_leak_profile;
+  so.overlay_json = overlay_json;
+  so.renames = ForGoOutput(renames, here);
+  so.work_dir = work.path;
+  // go test's output is the user's; with a machine-readable report on
+  // stdout it moves to stderr. With it hidden, a terminal sees progress.
+  so.out_fd = f.quiet ? -1 : (f.format == "text" ? STDOUT_FILENO : STDERR_FILENO);
+  so.err_fd = f.quiet ? -1 : STDERR_FILENO;
+  so.progress = f.quiet && isatty(STDERR_FILENO);
+  so.read.settle = f.settle;
+  for (const TestPackage& p : packages) so.read.source_roots.push_back(p.dir);
+  so.read.ignore = &config.ignore;
+  so.read.ignore_top_functions = f.ignore_top;
+  so.read.ignore_any_functions = f.ignore_any;
+  so.note = [&f](const std::string& s) {
+    if (!f.quiet || s.starts_with("warning: ")) std::cerr << "leakhound: " << s << "\n";
+  };
+  SuiteResult suite = RunSuite(so);
+  if (!suite.started) {
+    std::cerr << "leakhound: cannot run " << f.go << "\n";
+    return kExitBuildFailed;
   }
-  LeakReadOptions lo;
-  lo.settle = f.settle;
-  for (const TestPackage& p : packages) lo.source_roots.push_back(p.dir);
-  lo.ignore = &config.ignore;
-  lo.ignore_top_functions = f.ignore_top;
-  lo.ignore_any_functions = f.ignore_any;
+  std::vector<TestLeak>& leaks = suite.leaks;
 
   TestRunSummary summary;
   summary.checked = overlay.checked;
   summary.settle = f.settle;
   summary.cwd = here;
-  summary.runs = f.runs;
-  // go test's output is the user's; with a machine-readable report on
-  // stdout it moves to stderr.
-  int pass_to = f.quiet ? -1 : (f.format == "text" ? STDOUT_FILENO : STDERR_FILENO);
-  std::vector<TestLeak> leaks;
-  bool any_nonzero = false;
-  int worst_status = 0;
-  for (int k = 0; k < f.runs; ++k) {
-    std::string dumps = work.path + "/dumps" + std::to_string(k);
-    std::filesystem::create_directory(dumps);
-    Schedule sched = ScheduleFor(k, f.runs, f.go_flags, std::getenv("GOMAXPROCS") != nullptr);
-    if (f.runs > 1 && !f.quiet)
-      std::cerr << fmt::format("leakhound: run {} of {}{}\n", k + 1, f.runs,
-                               sched.label.empty() ? "" : " (" + sched.label + ")");
-    std::vector<std::string> argv = {f.go, "test", "-overlay=" + overlay_json};
-    // A result go test replays from its cache ran no check: -count=1 (the
-    // documented way to bypass the cache) unless the user set a count.
-    if (!count_given) argv.push_back("-count=1");
-    argv.insert(argv.end(), sched.flags.begin(), sched.flags.end());
-    argv.insert(argv.end(), f.go_flags.begin(), f.go_flags.end());
-    argv.insert(argv.end(), patterns.begin(), patterns.end());
-    std::vector<std::string> env = base_env;
-    env.push_back(std::string(kGotestDirEnv) + "=" + dumps);
-    env.insert(env.end(), sched.env.begin(), sched.env.end());
-    // With go test's own lines hidden, a terminal still sees progress.
-    std::optional<PackageProgress> progress;
-    std::function<void(std::string_view)> on_line;
-    if (f.quiet && isatty(STDERR_FILENO)) {
-      progress.emplace();
-      on_line = [&progress](std::string_view line) { progress->Line(line); };
-    }
-    GoRun run = RunGo(argv, env, pass_to, f.quiet ? -1 : STDERR_FILENO, true, renames, on_line);
-    progress.reset();
-    if (run.status < 0 || run.status == 127) {
-      std::cerr << "leakhound: cannot run " << f.go << "\n";
-      return kExitBuildFailed;
-    }
-    GoTestOutcome outcome = ReadGoTestOutput(run.out, run.status);
-    summary.outcome.build_failed |= outcome.build_failed;
-    summary.outcome.tests_failed |= outcome.tests_failed;
-    for (const std::string& p : outcome.failed_packages)
-      if (std::find(summary.outcome.failed_packages.begin(), summary.outcome.failed_packages.end(),
-                    p) == summary.outcome.failed_packages.end())
-        summary.outcome.failed_packages.push_back(p);
-    if (run.status != 0 && !any_nonzero) worst_status = run.status;
-    any_nonzero |= run.status != 0;
-
-    std::vector<std::string> warnings;
-    std::vector<TestLeak> found = ReadLeakRecords(dumps, lo, &warnings);
-    for (TestLeak& l : HungTests(run.out + run.err, lo, &warnings)) found.push_back(std::move(l));
-    for (const std::string& w : warnings) std::cerr << "leakhound: warning: " << w << "\n";
-    bool leaked = !found.empty();
-    MergeRun(std::move(found), &leaks);
-    summary.runs = k + 1;
-    if (outcome.build_failed) break;  // the next run would not build either
-    if (f.until_leak && leaked) {
-      if (k + 1 < f.runs && !f.quiet)
-        std::cerr << fmt::format("leakhound: a leak showed in run {}; --until-leak stops here\n",
-                                 k + 1);
-      break;
-    }
-  }
-  summary.go_test_status = worst_status;
+  summary.runs = suite.runs_done;
+  summary.outcome = suite.outcome;
+  summary.go_test_status = suite.status;
   size_t new_leaks = 0;
   for (TestLeak& l : leaks) {
     l.baselined = baseline.count(TestBaselineKey(l)) > 0;
@@ -288,7 +221,7 @@ int RunTest(const TestFlags& f) {
 
   if (summary.outcome.build_failed) return kExitBuildFailed;
   if (summary.outcome.tests_failed) return kExitTestsFailed;
-  if (any_nonzero) return worst_status == 2 ? kExitUsage : kExitTestsFailed;
+  if (suite.status != 0) return suite.status == 2 ? kExitUsage : kExitTestsFailed;
   return new_leaks == 0 ? kExitOk : kExitFindings;
 }
 
