@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <tuple>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -195,7 +196,24 @@ std::vector<TestLeak> ReadLeakRecords(const std::string& dir, const LeakReadOpti
     }
     kept.push_back(std::move(l));
   }
-  all.swap(kept);
+  // A test run several times (-count=N, or a subtest of a table) leaks at
+  // the same place each time: one leak, its goroutines counted together.
+  std::vector<TestLeak> merged;
+  for (TestLeak& l : kept) {
+    auto same = std::find_if(merged.begin(), merged.end(), [&](const TestLeak& m) {
+      return std::tie(m.package, m.test, m.pattern, m.file, m.line, m.creator_file,
+                      m.creator_line) == std::tie(l.package, l.test, l.pattern, l.file, l.line,
+                                                  l.creator_file, l.creator_line);
+    });
+    if (same == merged.end()) {
+      merged.push_back(std::move(l));
+      continue;
+    }
+    same->count += l.count;
+    same->ids.insert(same->ids.end(), l.ids.begin(), l.ids.end());
+    same->runtime_proof = same->runtime_proof && l.runtime_proof;
+  }
+  all.swap(merged);
   std::stable_sort(all.begin(), all.end(), [](const TestLeak& a, const TestLeak& b) {
     return std::tie(a.package, a.test, a.file, a.line) < std::tie(b.package, b.test, b.file, b.line);
   });

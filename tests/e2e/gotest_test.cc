@@ -340,11 +340,13 @@ TEST_P(GoTest, UntilLeakStopsAtTheFirstRunThatLeaks) {
 }
 
 TEST_P(GoTest, GoTestFlagsAfterDoubleDash) {
-  RunResult r = LeakhoundTest({"--format", "json", "./leaky", "--", "-run", "^TestSendLeak$", "-count=1"});
+  RunResult r = LeakhoundTest({"--format", "json", "./leaky", "--", "-run", "^TestSendLeak$", "-count=3"});
   ASSERT_EQ(r.status, 1) << r.err;
   json report = json::parse(r.out);
+  // Three runs of one test leaking at one place: one leak of three.
   ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
   EXPECT_EQ(report["leaks"][0]["test"], "TestSendLeak");
+  EXPECT_EQ(report["leaks"][0]["count"], 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Go, GoTest, testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer());
