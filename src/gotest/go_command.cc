@@ -230,6 +230,15 @@ GoTestOutcome ReadGoTestOutput(const std::string& text, int status) {
       o.failed_packages.push_back(rest.substr(0, rest.find_first_of("\t ")));
     } else if (line.starts_with("--- FAIL") || line.find("--- FAIL:") != std::string::npos) {
       o.tests_failed = true;
+    } else if (line.starts_with("{")) {
+      // go test -json: the same lines inside "Output", and since Go 1.24
+      // a "build-fail" action of its own.
+      if (line.find("\"Action\":\"build-fail\"") != std::string::npos ||
+          line.find("[build failed]") != std::string::npos ||
+          line.find("[setup failed]") != std::string::npos)
+        o.build_failed = true;
+      else if (line.find("\"Action\":\"fail\"") != std::string::npos)
+        o.tests_failed = true;
     }
   }
   // go test failed without saying which package: a test failure unless

@@ -156,6 +156,13 @@ TEST(GotestOverlay, ReadsGoTestOutcome) {
   EXPECT_FALSE(t.build_failed);
   EXPECT_TRUE(t.tests_failed);
   EXPECT_EQ(t.failed_packages, (std::vector<std::string>{"example.com/y"}));
+  GoTestOutcome jb = ReadGoTestOutput(
+      "{\"ImportPath\":\"x [x.test]\",\"Action\":\"build-fail\"}\n"
+      "{\"Action\":\"fail\",\"Package\":\"x\"}\n", 1);
+  EXPECT_TRUE(jb.build_failed);
+  GoTestOutcome jt = ReadGoTestOutput("{\"Action\":\"fail\",\"Package\":\"x\",\"Test\":\"TestA\"}\n", 1);
+  EXPECT_FALSE(jt.build_failed);
+  EXPECT_TRUE(jt.tests_failed);
   GoTestOutcome ok = ReadGoTestOutput("ok  \texample.com/z\t0.1s\n", 0);
   EXPECT_FALSE(ok.build_failed || ok.tests_failed);
 }
