@@ -81,6 +81,30 @@ struct ServeFlags {
 CLI::App* AddServeCommand(CLI::App* app, ServeFlags* flags);
 int RunServe(const ServeFlags& flags);
 
+// leakhound test: go test with a leak check after each test.
+struct TestFlags {
+  std::vector<std::string> packages;
+  std::vector<std::string> go_flags;  // after "--", for go test
+  std::string go = "go";
+  std::string settle = "1s";
+  std::string format = "text";
+  bool quiet = false;
+  bool keep_work = false;
+  std::string config;
+  bool no_config = false;
+  std::vector<std::string> ignore_top, ignore_any;
+  bool no_leak_profile = false;
+  int runs = 1;
+  bool until_leak = false;
+  std::string baseline, write_baseline;
+  bool force = false;
+};
+CLI::App* AddTestCommand(CLI::App* app, TestFlags* flags);
+// Everything after "--" in `leakhound test ... -- FLAGS` is go test's:
+// moved into flags->go_flags; returns the argc CLI11 should parse.
+int SplitTestArgs(int argc, char** argv, TestFlags* flags);
+int RunTest(const TestFlags& flags);
+
 }  // namespace leakhound
 
 #endif  // LEAKHOUND_CLI_COMMANDS_H_

@@ -28,6 +28,10 @@ enum ExitCode {
   kExitTimeout = 6,
   kExitHttpStatus = 7,   // non-2xx, too many redirects
   kExitTooLarge = 8,     // response over --max-size
+  // leakhound test: a package did not build (or go could not run) is 3,
+  // kExitBadInput's number: the input, the code, is unusable.
+  kExitBuildFailed = 3,
+  kExitTestsFailed = 9,  // leakhound test: the tests themselves failed
 };
 
 // How to reach live services.

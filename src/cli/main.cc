@@ -17,9 +17,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("leakhound ") + kLeakhoundVersion);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok, 1 findings at the --fail-on level, 2 usage error, 3 unreadable or "
-      "invalid input, 4 bad config or baseline, 5 service unreachable, 6 timeout, 7 HTTP "
-      "error status, 8 response too large (docs/exit-codes.md).");
+      "Exit codes: 0 ok, 1 findings at the --fail-on level (test: leaks), 2 usage error, 3 "
+      "unreadable or invalid input (test: a package does not build), 4 bad config or baseline, 5 service unreachable, 6 timeout, 7 HTTP "
+      "error status, 8 response too large, 9 (leakhound test) a test failed (docs/exit-codes.md).");
 
   AnalyzeFlags analyze_flags;
   CLI::App* analyze = AddAnalyzeCommand(&app, &analyze_flags);
@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   CLI::App* lint = AddLintCommand(&app, &lint_flags);
   WatchFlags watch_flags;
   CLI::App* watch = AddWatchCommand(&app, &watch_flags);
+  TestFlags test_flags;
+  CLI::App* test = AddTestCommand(&app, &test_flags);
   ServeFlags serve_flags;
   CLI::App* serve = AddServeCommand(&app, &serve_flags);
   CLI::App* patterns = app.add_subcommand("patterns", "List the leak patterns leakhound knows");
@@ -37,7 +39,7 @@ int main(int argc, char** argv) {
   explain->add_option("id", explain_id, "Pattern id (see leakhound patterns)")->required();
 
   try {
-    app.parse(argc, argv);
+    app.parse(SplitTestArgs(argc, argv, &test_flags), argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
   if (lint->parsed()) return RunLint(lint_flags);
   if (watch->parsed()) return RunWatch(watch_flags);
   if (serve->parsed()) return RunServe(serve_flags);
+  if (test->parsed()) return RunTest(test_flags);
   if (patterns->parsed()) {
     WritePatternList(std::cout);
     return kExitOk;

@@ -1,0 +1,137 @@
+#include "gotest/hang.h"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "analyze/buckets.h"
+#include "analyze/source_view.h"
+#include "dump/dump.h"
+#include "model/func_name.h"
+
+namespace leakhound {
+
+namespace {
+
+constexpr std::string_view kTimeout = "panic: test timed out after ";
+
+// "example.com/p.TestX.func1" -> "TestX"; "" when not in a test function.
+std::string TestOf(std::string_view fn) {
+  size_t slash = fn.rfind('/');
+  if (slash != std::string_view::npos) fn.remove_prefix(slash + 1);
+  size_t dot = fn.find('.');
+  if (dot == std::string_view::npos) return "";
+  fn.remove_prefix(dot + 1);
+  fn = fn.substr(0, fn.find('.'));
+  return fn.starts_with("Test") ? std::string(fn) : "";
+}
+
+std::string TestOnStack(const Snapshot& s, const Stack& st) {
+  for (const Frame& f : st.frames)
+    if (std::string t = TestOf(s.str(f.function)); !t.empty()) return t;
+  return "";
+}
+
+}  // namespace
+
+std::vector<TestLeak> HungTests(const std::string& out, const LeakReadOptions& options,
+                                std::vector<std::string>* warnings) {
+  std::vector<TestLeak> leaks;
+  for (size_t at = out.find(kTimeout); at != std::string::npos; at = out.find(kTimeout, at + 1)) {
+    // The dump runs to go test's "FAIL\tpkg" line for the package.
+    size_t fail = out.find("\nFAIL\t", at);
+    std::string chunk = out.substr(at, fail == std::string::npos ? std::string::npos : fail - at + 1);
+    std::string package;
+    if (fail != std::string::npos) {
+      size_t b = fail + 6, e = out.find_first_of("\t \n", b);
+      package = out.substr(b, e == std::string::npos ? std::string::npos : e - b);
+    }
+    std::string after = chunk.substr(kTimeout.size(), chunk.find('\n') - kTimeout.size());
+    // "running tests:" then one "\t\tTestX (2s)" line each, Go 1.20+.
+    std::vector<std::string> running;
+    size_t list = chunk.find("running tests:\n");
+    if (list != std::string::npos) {
+      size_t p = list + 15;
+      while (p < chunk.size() && chunk[p] == '\t') {
+        size_t e = chunk.find('\n', p);
+        std::string line = chunk.substr(p, e - p);
+        size_t b = line.find_first_not_of('\t');
+        line = line.substr(b == std::string::npos ? 0 : b);
+        running.push_back(line.substr(0, line.find(' ')));
+        if (e == std::string::npos) break;
+        p = e + 1;
+      }
+    }
+    DumpSet set;
+    ReadError err = ReadDumpBytes(chunk, "go test output", &set);
+    if (err || set.snapshots.empty()) {
+      warnings->push_back("a test timed out, but its dump could not be read" +
+                          (err ? ": " + err.message : std::string()));
+      continue;
+    }
+    const Snapshot& snap = set.snapshots.front();
+    SourceView view(options.source_roots, /*use_absolute=*/true);
+    AnalyzeOptions ao;
+    ao.source = &view;
+    ao.ignore = options.ignore;
+    Verdict v = AnalyzeSeries({&snap}, {}, ao);
+    std::vector<const Finding*> by_bucket(v.buckets.size(), nullptr);
+    for (const Finding& f : v.findings) by_bucket[f.bucket] = &f;
+
+    // Which test each goroutine is part of, following creators upward.
+    std::map<uint64_t, const Goroutine*> by_id;
+    for (const Goroutine& g : snap.goroutines()) by_id[g.id] = &g;
+    auto test_of = [&](const Goroutine& g0) {
+      const Goroutine* g = &g0;
+      for (int steps = 0; g && steps < 10000; ++steps) {
+        if (std::string t = TestOnStack(snap, snap.stack_of(*g)); !t.empty()) return t;
+        auto it = by_id.find(g->creator_id);
+        g = it == by_id.end() ? nullptr : it->second;
+      }
+      return std::string();
+    };
+    std::string fallback = running.empty() ? "(hung test binary)" : running.front();
+    for (size_t k = 1; k < running.size(); ++k) fallback += ", " + running[k];
+
+    for (size_t bi = 0; bi < v.buckets.size(); ++bi) {
+      const Bucket& b = v.buckets[bi];
+      const Stack& st = snap.stacks()[b.stack];
+      int top = TopUserFrame(snap, st);
+      if (top < 0) continue;
+      const Frame& fr = st.frames[static_cast<size_t>(top)];
+      // The alarm, the test runner and main waiting for tests are go
+      // test's own; a goroutine of the user's code is what hung.
+      bool main_goroutine = false;
+      for (const Frame& f : st.frames) main_goroutine |= snap.str(f.function) == "testing.(*M).Run";
+      if (main_goroutine || ParseFuncName(snap.str(fr.function)).stdlib ||
+          snap.str(fr.file).ends_with("_testmain.go"))
+        continue;
+      const Goroutine* first = by_id.count(b.ids.empty() ? 0 : b.ids.front())
+                                   ? by_id[b.ids.front()]
+                                   : nullptr;
+      TestLeak l = LeakOfBucket(snap, v, bi, by_bucket[bi], view);
+      std::string t = first ? test_of(*first) : "";
+      l.test = t.empty() ? fallback : t;
+      l.package = package;
+      l.hung = true;
+      // A test's own goroutine was started by package testing: no go
+      // statement of the user's to point at.
+      if (l.has_creator && ParseFuncName(l.creator_function).stdlib) l.has_creator = false;
+      if (l.pattern == kOutlivedPattern) {
+        l.title = "Blocked when the test timed out";
+        l.fix = "Find what this goroutine waits for and why it never comes; give the wait a "
+                "timeout or a context.";
+        if (!l.reasons.empty()) l.reasons.front().text = fmt::format("{} ({})", l.state, l.function);
+      }
+      l.reasons.push_back({fmt::format("still blocked when go test's -timeout fired after {} "
+                                       "(running: {}): the test hung",
+                                       after, running.empty() ? "not listed" : fallback),
+                           0.9});
+      l.confidence = 1 - (1 - l.confidence) * 0.1;
+      leaks.push_back(std::move(l));
+    }
+  }
+  return leaks;
+}
+
+}  // namespace leakhound

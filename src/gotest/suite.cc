@@ -1,0 +1,118 @@
+#include "gotest/suite.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "gotest/check_source.h"
+#include "gotest/hang.h"
+#include "gotest/runs.h"
+
+namespace leakhound {
+
+namespace {
+
+bool CountGiven(const std::vector<std::string>& flags) {
+  for (const std::string& g : flags)
+    if (g == "-count" || g == "--count" || g.starts_with("-count=") || g.starts_with("--count="))
+      return true;
+  return false;
+}
+
+// Go 1.26 has the goroutineleak profile behind an experiment; 1.27 and
+// later always, older never (an unknown experiment fails the build).
+std::optional<std::string> LeakProfileExperiment(const std::string& go) {
+  GoRun version = RunGo({go, "env", "GOVERSION"}, {}, -1, -1, true);
+  if (version.status != 0 || !version.out.starts_with("go1.26")) return std::nullopt;
+  const char* have = std::getenv("GOEXPERIMENT");
+  std::string experiments = have && *have ? std::string(have) + "," : "";
+  return "GOEXPERIMENT=" + experiments + "goroutineleakprofile";
+}
+
+void Merge(const GoTestOutcome& run, GoTestOutcome* all) {
+  all->build_failed |= run.build_failed;
+  all->tests_failed |= run.tests_failed;
+  for (const std::string& p : run.failed_packages)
+    if (std::find(all->failed_packages.begin(), all->failed_packages.end(), p) ==
+        all->failed_packages.end())
+      all->failed_packages.push_back(p);
+}
+
+}  // namespace
+
+Renames ForGoOutput(const Renames& renames, const std::string& cwd) {
+  Renames both;
+  for (const auto& [file, orig] : renames) {
+    if (cwd.empty()) continue;
+    std::string rel_file = std::filesystem::path(file).lexically_proximate(cwd).string();
+    std::string rel_orig = std::filesystem::path(orig).lexically_proximate(cwd).string();
+    if (!rel_orig.starts_with("../")) rel_orig = "./" + rel_orig;
+    if (rel_file != file) both.emplace_back(rel_file, rel_orig);
+  }
+  both.insert(both.end(), renames.begin(), renames.end());
+  return both;
+}
+
+SuiteResult RunSuite(const SuiteOptions& o) {
+  SuiteResult result;
+  auto note = [&](const std::string& s) {
+    if (o.note) o.note(s);
+  };
+  std::vector<std::string> base_env = {std::string(kGotestSettleEnv) + "=" +
+                                       std::to_string(o.settle_ms) + "ms"};
+  if (o.leak_profile)
+    if (std::optional<std::string> e = LeakProfileExperiment(o.go)) base_env.push_back(*e);
+  // A result go test replays from its cache ran no check: -count=1 (the
+  // documented way to bypass the cache) unless the user set a count.
+  bool count_given = CountGiven(o.go_flags);
+
+  for (int k = 0; k < o.runs; ++k) {
+    std::string dumps = o.work_dir + "/dumps" + std::to_string(k);
+    std::filesystem::create_directory(dumps);
+    Schedule sched = ScheduleFor(k, o.runs, o.go_flags, std::getenv("GOMAXPROCS") != nullptr);
+    if (o.runs > 1)
+      note(fmt::format("run {} of {}{}", k + 1, o.runs,
+                       sched.label.empty() ? "" : " (" + sched.label + ")"));
+    std::vector<std::string> argv = {o.go, "test", "-overlay=" + o.overlay_json};
+    if (!count_given) argv.push_back("-count=1");
+    argv.insert(argv.end(), sched.flags.begin(), sched.flags.end());
+    argv.insert(argv.end(), o.go_flags.begin(), o.go_flags.end());
+    argv.insert(argv.end(), o.patterns.begin(), o.patterns.end());
+    std::vector<std::string> env = base_env;
+    env.push_back(std::string(kGotestDirEnv) + "=" + dumps);
+    env.insert(env.end(), sched.env.begin(), sched.env.end());
+
+    std::optional<PackageProgress> progress;
+    std::function<void(std::string_view)> on_line;
+    if (o.progress) {
+      progress.emplace();
+      on_line = [&progress](std::string_view line) { progress->Line(line); };
+    }
+    GoRun run = RunGo(argv, env, o.out_fd, o.err_fd, true, o.renames, on_line);
+    progress.reset();
+    if (run.status < 0 || run.status == 127) return result;  // not started
+    result.started = true;
+    GoTestOutcome outcome = ReadGoTestOutput(run.out, run.status);
+    Merge(outcome, &result.outcome);
+    if (run.status != 0 && result.status == 0) result.status = run.status;
+
+    std::vector<std::string> warnings;
+    std::vector<TestLeak> found = ReadLeakRecords(dumps, o.read, &warnings);
+    for (TestLeak& l : HungTests(run.out + run.err, o.read, &warnings)) found.push_back(std::move(l));
+    for (const std::string& w : warnings) note("warning: " + w);
+    bool leaked = !found.empty();
+    MergeRun(std::move(found), &result.leaks);
+    result.runs_done = k + 1;
+    if (outcome.build_failed) break;  // the next run would not build either
+    if (o.until_leak && leaked) {
+      if (k + 1 < o.runs) note(fmt::format("a leak showed in run {}; --until-leak stops here", k + 1));
+      break;
+    }
+  }
+  return result;
+}
+
+}  // namespace leakhound

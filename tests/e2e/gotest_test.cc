@@ -1,0 +1,354 @@
+// End to end for `leakhound test`: the built binary runs the real go test
+// of testdata/gotest under each Go toolchain (1.19, 1.26, 1.27). Every
+// leaking test must be named with the line its goroutine blocks at
+// (LEAK:tag), the go statement that started it (GO:tag) and the pattern;
+// clean tests must not be; parallel tests and subtests must get their own
+// leaks; exit codes must tell leaks, failing tests and build failures
+// apart; and no file of the module may change.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "run_util.h"
+
+namespace {
+
+using e2e::RunOptions;
+using e2e::RunResult;
+using nlohmann::json;
+
+std::string ModuleDir() { return std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/gotest"; }
+
+// Every file of the module, path -> bytes.
+std::map<std::string, std::string> Snapshot() {
+  std::map<std::string, std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(ModuleDir()))
+    if (e.is_regular_file()) files[e.path().string()] = e2e::ReadFile(e.path().string());
+  return files;
+}
+
+class GoTest : public testing::TestWithParam<std::string> {
+ protected:
+  // leakhound test ARGS in the module, with this toolchain; checks that
+  // the module's files are byte-identical afterwards.
+  RunResult LeakhoundTest(const std::vector<std::string>& args, const std::string& subdir = "") {
+    const e2e::Toolchain& tc = e2e::GoToolchain(GetParam());
+    std::map<std::string, std::string> before = Snapshot();
+    std::vector<std::string> a = {"test", "--go", tc.go, "--settle", "300ms", "--no-config"};
+    a.insert(a.end(), args.begin(), args.end());
+    RunOptions o;
+    o.env = e2e::GoEnv(tc);
+    o.cwd = ModuleDir() + subdir;
+    o.timeout_ms = 600'000;
+    RunResult r = e2e::Leakhound(a, o);
+    std::map<std::string, std::string> after = Snapshot();
+    EXPECT_EQ(before.size(), after.size()) << "files were added or removed in the module";
+    for (const auto& [path, bytes] : before)
+      EXPECT_TRUE(after.count(path) && after[path] == bytes) << path << " changed";
+    return r;
+  }
+
+  // One JSON run over the leaking and clean packages, shared by the
+  // tests of one toolchain.
+  const RunResult& MainRun() {
+    static std::mutex mu;
+    static std::map<std::string, RunResult> runs;
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = runs.find(GetParam());
+    if (it == runs.end())
+      it = runs.emplace(GetParam(), LeakhoundTest({"--format", "json", "./leaky", "./parallel",
+                                                   "./withmain", "./clean"}))
+               .first;
+    return it->second;
+  }
+};
+
+struct Expected {
+  const char* test;
+  const char* file;  // below the module
+  const char* leak;  // LEAK:tag: the blocking line
+  const char* go;    // GO:tag: the go statement
+  const char* pattern;
+};
+
+const Expected kLeaks[] = {
+    {"TestSendLeak", "leaky/leaky.go", "send", "send", "chan-send-blocked"},
+    {"TestRecvLeak", "leaky/leaky.go", "recv", "recv", "chan-recv-blocked"},
+    {"TestNilChanLeak", "leaky/leaky.go", "nil", "nil", "nil-chan"},
+    {"TestMutexLeak", "leaky/leaky.go", "mutex", "mutex", "mutex-held"},
+    {"TestWaitGroupLeak", "leaky/leaky.go", "wg", "wg", "waitgroup-wait"},
+    {"TestSelectLeak", "leaky/leaky.go", "select", "select", "select-forever"},
+    {"TestRangeLeak", "leaky/leaky.go", "range", "range", "range-unclosed"},
+    // On a global channel: the runtime's leak detector cannot prove it.
+    {"TestGlobalLeak", "leaky/leaky.go", "global", "global", "chan-recv-blocked"},
+    // The external test package, importing testing as tt.
+    {"TestExternalLeak", "leaky/leaky.go", "send", "send", "chan-send-blocked"},
+    // Parallel with TestParallelClean, which runs longer.
+    {"TestParallelLeaky", "parallel/parallel.go", "recv", "leak", "chan-recv-blocked"},
+    // Through a helper goroutine that has exited by then.
+    {"TestSubtests/leaky", "parallel/parallel.go", "send", "spawned", "chan-send-blocked"},
+    {"TestSubtests/parallel", "parallel/parallel.go", "recv", "leak", "chan-recv-blocked"},
+    // The package has its own TestMain.
+    {"TestUsesMain", "withmain/withmain.go", "send", "leak", "chan-send-blocked"},
+};
+
+int Marker(const std::string& file, const std::string& kind, const std::string& tag) {
+  auto m = e2e::Markers(ModuleDir() + "/" + file, kind);
+  EXPECT_TRUE(m.count(tag)) << file << " has no " << kind << ":" << tag;
+  return m.count(tag) ? m[tag] : -1;
+}
+
+TEST_P(GoTest, NamesEveryLeakingTestWithItsLinesAndPattern) {
+  const RunResult& r = MainRun();
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  EXPECT_EQ(report["schema"], "leakhound/test/v1");
+  std::multimap<std::string, json> by_test;
+  for (const json& l : report["leaks"]) by_test.emplace(l["test"].get<std::string>(), l);
+  for (const Expected& e : kLeaks) {
+    SCOPED_TRACE(e.test);
+    ASSERT_EQ(by_test.count(e.test), 1u) << r.out;
+    const json& l = by_test.find(e.test)->second;
+    EXPECT_EQ(l["pattern"], e.pattern);
+    EXPECT_EQ(l["severity"], "leak");
+    // Go 1.26 (built with GOEXPERIMENT=goroutineleakprofile by leakhound)
+    // and 1.27 have the goroutineleak profile: each survivor is either
+    // proved by it or said to be unproved, with lower confidence.
+    bool has_profile = GetParam() != "1.19";
+    EXPECT_EQ(l["leak_profile_checked"], has_profile);
+    // Channels only the leaked goroutine reaches are proved every time;
+    // one on a package-level channel never is. Goroutines parked on a
+    // sync primitive are proved in some runs only (seen with Go 1.27's
+    // mutex), so for those either answer is fine as long as it is said.
+    std::string pattern = e.pattern;
+    bool sync_wait = pattern == "mutex-held" || pattern == "waitgroup-wait";
+    if (std::string(e.test) == "TestGlobalLeak") {
+      EXPECT_FALSE(l["runtime_proof"].get<bool>());
+    } else if (!sync_wait) {
+      EXPECT_EQ(l["runtime_proof"], has_profile);
+    }
+    if (has_profile && !l["runtime_proof"].get<bool>()) {
+      EXPECT_LT(l["confidence"].get<double>(), 0.9);
+      bool said = false;
+      for (const json& why : l["reasons"])
+        said |= why["text"].get<std::string>().find("did not mark it") != std::string::npos;
+      EXPECT_TRUE(said) << l.dump();
+    } else {
+      EXPECT_GE(l["confidence"].get<double>(), 0.9);
+    }
+    EXPECT_EQ(l["file"], ModuleDir() + "/" + e.file);
+    EXPECT_EQ(l["line"], Marker(e.file, "LEAK", e.leak));
+    ASSERT_TRUE(l["creator"].is_object());
+    EXPECT_EQ(l["creator"]["file"], ModuleDir() + "/" + e.file);
+    EXPECT_EQ(l["creator"]["line"], Marker(e.file, "GO", e.go));
+    EXPECT_EQ(l["count"], 1);
+    EXPECT_NE(l["reasons"].back()["text"].get<std::string>().find("300ms settle time after " +
+                                                                  std::string(e.test)),
+              std::string::npos);
+    EXPECT_FALSE(l["fix"].get<std::string>().empty());
+  }
+  // Clean tests (stopped in a cleanup, settling in time, the parallel
+  // sibling, the subtests' parent, package clean) have none, and the
+  // final check finds nothing no test claimed.
+  EXPECT_EQ(report["leaks"].size(), std::size(kLeaks)) << r.out;
+  EXPECT_FALSE(report["go_test"]["tests_failed"].get<bool>());
+  std::set<std::string> checked(report["checked"].begin(), report["checked"].end());
+  for (const char* t : {"example.com/gotest/leaky.TestClean", "example.com/gotest/clean.TestWaits",
+                        "example.com/gotest/withmain.TestUsesMain"})
+    EXPECT_TRUE(checked.count(t)) << t;
+  // go test's own output went to stderr, the report alone to stdout.
+  EXPECT_NE(r.err.find("ok  \texample.com/gotest/clean"), std::string::npos) << r.err;
+}
+
+TEST_P(GoTest, TextIsGoVetStyleAndQuietDropsGoTestOutput) {
+  RunResult r = LeakhoundTest({"--quiet", "./withmain"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  std::string want = "withmain/withmain.go:" +
+                     std::to_string(Marker("withmain/withmain.go", "LEAK", "send")) +
+                     ":3: TestUsesMain leaked 1 goroutine: ";
+  EXPECT_EQ(r.out.rfind(want, 0), 0u) << r.out;
+  std::string first = r.out.substr(0, r.out.find('\n'));
+  EXPECT_TRUE(first.ends_with(" (chan-send-blocked)")) << first;
+  EXPECT_NE(first.find("started by the go statement at withmain/withmain.go:" +
+                       std::to_string(Marker("withmain/withmain.go", "GO", "leak"))),
+            std::string::npos)
+      << first;
+  EXPECT_EQ(r.out.find("ok  \t"), std::string::npos);
+  EXPECT_EQ(r.err.find("ok  \t"), std::string::npos);
+}
+
+TEST_P(GoTest, JUnitHasOneTestcasePerTest) {
+  RunResult r = LeakhoundTest({"--format", "junit", "./withmain", "./clean"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.out.find("<testcase classname=\"example.com/gotest/clean\" name=\"TestWaits\"/>"),
+            std::string::npos)
+      << r.out;
+  size_t leak = r.out.find("<testcase classname=\"example.com/gotest/withmain\" name=\"TestUsesMain\">");
+  ASSERT_NE(leak, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("<failure message=\"withmain/withmain.go:", leak), std::string::npos);
+  EXPECT_NE(r.out.find("type=\"chan-send-blocked\"", leak), std::string::npos);
+}
+
+TEST_P(GoTest, CleanPackageExitsZero) {
+  RunResult r = LeakhoundTest({"--format", "json", "./clean"});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_TRUE(json::parse(r.out)["leaks"].empty());
+}
+
+TEST_P(GoTest, FailingTestKeepsItsOwnExitCodeAndItsLeak) {
+  RunResult r = LeakhoundTest({"--format", "json", "./failing"});
+  ASSERT_EQ(r.status, 9) << r.err;
+  json report = json::parse(r.out);
+  EXPECT_TRUE(report["go_test"]["tests_failed"].get<bool>());
+  ASSERT_EQ(report["leaks"].size(), 1u);
+  EXPECT_EQ(report["leaks"][0]["test"], "TestFails");
+  // The leak is in the rewritten test file itself: its lines are the
+  // user's, not the overlay copy's.
+  EXPECT_EQ(report["leaks"][0]["file"], ModuleDir() + "/failing/failing_test.go");
+  EXPECT_EQ(report["leaks"][0]["line"], Marker("failing/failing_test.go", "LEAK", "send"));
+  EXPECT_EQ(report["leaks"][0]["creator"]["line"], Marker("failing/failing_test.go", "GO", "leak"));
+  EXPECT_NE(r.err.find("this test fails on purpose"), std::string::npos);
+}
+
+TEST_P(GoTest, BuildFailureExitsThreeNamingTheUsersFile) {
+  RunResult r = LeakhoundTest({"./broken"});
+  ASSERT_EQ(r.status, 3) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("broken/broken.go:5"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ((r.out + r.err).find("leakhound-test-"), std::string::npos) << r.out << r.err;
+}
+
+TEST_P(GoTest, FinalCheckFindsLeaksOfUncheckedTests) {
+  RunResult r = LeakhoundTest({"--format", "json", "./aftermain"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
+  const json& l = report["leaks"][0];
+  EXPECT_EQ(l["test"], "(after all tests)");
+  EXPECT_EQ(l["pattern"], "chan-send-blocked");
+  EXPECT_EQ(l["line"], Marker("aftermain/aftermain_test.go", "LEAK", "send"));
+  EXPECT_EQ(l["creator"]["line"], Marker("aftermain/aftermain_test.go", "GO", "leak"));
+}
+
+TEST_P(GoTest, GoleakStyleIgnoreFlags) {
+  RunResult top = LeakhoundTest(
+      {"--quiet", "--ignore-top-function", "example.com/gotest/withmain.Leak.func1", "./withmain"});
+  EXPECT_EQ(top.status, 0) << top.out << top.err;
+  RunResult any = LeakhoundTest(
+      {"--quiet", "--ignore-any-function", "example.com/gotest/withmain.Leak.func1", "./withmain"});
+  EXPECT_EQ(any.status, 0) << any.out << any.err;
+  // The creator is no frame of the goroutine's own stack.
+  RunResult other = LeakhoundTest(
+      {"--quiet", "--ignore-any-function", "example.com/gotest/withmain.Leak", "./withmain"});
+  EXPECT_EQ(other.status, 1) << other.out << other.err;
+}
+
+TEST_P(GoTest, HungTestIsReadFromTheTimeoutDump) {
+  RunResult r = LeakhoundTest({"--format", "json", "./hang", "--", "-timeout", "3s"});
+  ASSERT_EQ(r.status, 9) << r.err;
+  json report = json::parse(r.out);
+  std::map<int, json> by_line;
+  for (const json& l : report["leaks"]) by_line[l["line"].get<int>()] = l;
+  ASSERT_EQ(by_line.size(), 2u) << r.out;
+  const std::string file = "hang/hang_test.go";
+  const json& recv = by_line[Marker(file, "LEAK", "recv")];
+  ASSERT_TRUE(recv.is_object()) << r.out;
+  EXPECT_EQ(recv["kind"], "hang");
+  EXPECT_EQ(recv["test"], "TestHangs");
+  EXPECT_EQ(recv["pattern"], "chan-recv-blocked");
+  EXPECT_TRUE(recv["creator"].is_null());  // started by package testing
+  const json& send = by_line[Marker(file, "LEAK", "send")];
+  ASSERT_TRUE(send.is_object()) << r.out;
+  EXPECT_EQ(send["kind"], "hang");
+  EXPECT_EQ(send["test"], "TestHangs");
+  EXPECT_EQ(send["pattern"], "chan-send-blocked");
+  EXPECT_EQ(send["creator"]["line"], Marker(file, "GO", "send"));
+  EXPECT_NE(send["reasons"].back()["text"].get<std::string>().find("-timeout fired after 3s"),
+            std::string::npos);
+}
+
+TEST_P(GoTest, RunsUnderVariedSchedulesCountWhereALeakShowed) {
+  // The leak needs GOMAXPROCS=1, which the first of three runs has.
+  RunResult r = LeakhoundTest({"--format", "json", "--runs", "3", "./flaky"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  EXPECT_EQ(report["runs"], 3);
+  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
+  const json& l = report["leaks"][0];
+  EXPECT_EQ(l["test"], "TestSometimesLeaks");
+  EXPECT_EQ(l["seen_in_runs"], 1);
+  EXPECT_EQ(l["line"], Marker("flaky/flaky_test.go", "LEAK", "send"));
+  EXPECT_NE(r.err.find("run 3 of 3 (GOMAXPROCS=4, -shuffle=on)"), std::string::npos) << r.err;
+}
+
+TEST_P(GoTest, BaselineAcceptsKnownLeaksOnly) {
+  std::string file = e2e::WorkDir() + "/gotest-baseline-" + GetParam() + ".json";
+  std::remove(file.c_str());
+  RunResult write = LeakhoundTest({"--quiet", "--write-baseline", file, "./withmain"});
+  ASSERT_EQ(write.status, 1) << write.err;
+  json written = json::parse(e2e::ReadFile(file));
+  ASSERT_EQ(written["leaks"].size(), 1u);
+  EXPECT_EQ(written["leaks"][0]["test"], "TestUsesMain");
+  // Without --force an existing baseline is kept.
+  EXPECT_EQ(LeakhoundTest({"--quiet", "--write-baseline", file, "./withmain"}).status, 4);
+
+  RunResult known = LeakhoundTest({"--format", "json", "--baseline", file, "./withmain"});
+  EXPECT_EQ(known.status, 0) << known.err;
+  EXPECT_TRUE(json::parse(known.out)["leaks"][0]["baselined"].get<bool>());
+  RunResult fresh = LeakhoundTest({"--quiet", "--baseline", file, "./withmain", "./aftermain"});
+  EXPECT_EQ(fresh.status, 1) << fresh.err;
+  EXPECT_NE(fresh.err.find("1 known from the baseline"), std::string::npos) << fresh.err;
+}
+
+TEST_P(GoTest, ModuleWithReplaceDirective) {
+  RunResult r = LeakhoundTest({"--format", "json", "./..."}, "/replaced");
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
+  const json& l = report["leaks"][0];
+  EXPECT_EQ(l["test"], "TestLeaksThroughReplace");
+  EXPECT_EQ(l["package"], "example.com/replaced");
+  // The goroutine blocks in the replaced module's code.
+  EXPECT_EQ(l["file"], ModuleDir() + "/leaky/leaky.go");
+  EXPECT_EQ(l["line"], Marker("leaky/leaky.go", "LEAK", "send"));
+}
+
+TEST_P(GoTest, PackagesWithTheirOwnLeakChecksKeepWorking) {
+  RunResult r = LeakhoundTest({"--format", "json", "./ownchecks"});
+  // Their own check still fails the leaking test (and only it); ours
+  // reports the same leak.
+  ASSERT_EQ(r.status, 9) << r.err;
+  EXPECT_NE(r.err.find("--- FAIL: TestLeakWithOwnCheck"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("--- FAIL: TestCleanWithOwnCheck"), std::string::npos) << r.err;
+  json report = json::parse(r.out);
+  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
+  EXPECT_EQ(report["leaks"][0]["test"], "TestLeakWithOwnCheck");
+  EXPECT_EQ(report["leaks"][0]["line"], Marker("ownchecks/ownchecks_test.go", "LEAK", "send"));
+}
+
+TEST_P(GoTest, UntilLeakStopsAtTheFirstRunThatLeaks) {
+  RunResult r = LeakhoundTest({"--format", "json", "--runs", "3", "--until-leak", "./flaky"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  EXPECT_EQ(report["runs"], 1);  // the first run (GOMAXPROCS=1) leaks
+  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
+  EXPECT_EQ(report["leaks"][0]["seen_in_runs"], 1);
+  EXPECT_EQ(r.err.find("run 2 of 3"), std::string::npos) << r.err;
+}
+
+TEST_P(GoTest, GoTestFlagsAfterDoubleDash) {
+  RunResult r = LeakhoundTest({"--format", "json", "./leaky", "--", "-run", "^TestSendLeak$", "-count=3"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  // Three runs of one test leaking at one place: one leak of three.
+  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
+  EXPECT_EQ(report["leaks"][0]["test"], "TestSendLeak");
+  EXPECT_EQ(report["leaks"][0]["count"], 3);
+}
+
+INSTANTIATE_TEST_SUITE_P(Go, GoTest, testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer());
+
+}  // namespace
