@@ -6,29 +6,6 @@
 namespace leakhound {
 namespace {
 
-bool Dec(std::string_view s, uint64_t* out) {
-  if (s.empty() || s.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (!IsDigit(c)) return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
-
-bool Hex(std::string_view s, uint32_t* out) {
-  uint32_t v = 0;
-  for (char c : s) {
-    int d = IsDigit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                                 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-    if (d < 0) return false;
-    v = v * 16 + static_cast<uint32_t>(d);
-  }
-  *out = v;
-  return true;
-}
-
 void AppendUtf8(uint32_t r, std::string* out) {
   if (r < 0x80) {
     out->push_back(static_cast<char>(r));
@@ -105,11 +82,11 @@ bool ReadGoQuoted(std::string_view s, size_t* i, std::string* out) {
     char e = s[(*i)++];
     size_t digits = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
     if (digits != 0) {
-      uint32_t v;
-      if (*i + digits > s.size() || !Hex(s.substr(*i, digits), &v)) return false;
+      uint64_t v;  // at most 8 hex digits: fits 32 bits
+      if (*i + digits > s.size() || !ParseHex(s.substr(*i, digits), &v)) return false;
       *i += digits;
       if (e == 'x') out->push_back(static_cast<char>(v));
-      else AppendUtf8(v, out);
+      else AppendUtf8(static_cast<uint32_t>(v), out);
       continue;
     }
     switch (e) {
@@ -141,7 +118,7 @@ bool ParseGoroutineHeader(std::string_view s, ParsedHeader* h) {
   if (!StartsWith(s, "goroutine ") || !EndsWith(s, ":")) return false;
   size_t digits_end = 10;
   while (digits_end < s.size() && IsDigit(s[digits_end])) ++digits_end;
-  if (!Dec(s.substr(10, digits_end - 10), &h->id)) return false;
+  if (!ParseDec(s.substr(10, digits_end - 10), &h->id)) return false;
   size_t open = s.find(" [", digits_end);
   if (open == std::string_view::npos) return false;
   std::string_view between = s.substr(digits_end, open - digits_end);
@@ -201,18 +178,18 @@ bool ParseGoroutineHeader(std::string_view s, ParsedHeader* h) {
     items = next == std::string_view::npos ? std::string_view() : items.substr(next + 2);
     uint64_t n;
     if (EndsWith(item, " minutes")) {
-      if (Dec(item.substr(0, item.size() - 8), &n) && n < (1u << 31))
+      if (ParseDec(item.substr(0, item.size() - 8), &n) && n < (1u << 31))
         h->wait_minutes = static_cast<int32_t>(n);
     } else if (item == "locked to thread") {
       h->flags |= kLockedToThread;
     } else if (StartsWith(item, "synctest group ")) {
       h->flags |= kInBubble;
-      if (Dec(item.substr(15), &n)) h->bubble = static_cast<int64_t>(n);
+      if (ParseDec(item.substr(15), &n)) h->bubble = static_cast<int64_t>(n);
       h->version.AtLeast(24);
       h->version.AtMost(24);
     } else if (StartsWith(item, "synctest bubble ")) {
       h->flags |= kInBubble;
-      if (Dec(item.substr(16), &n)) h->bubble = static_cast<int64_t>(n);
+      if (ParseDec(item.substr(16), &n)) h->bubble = static_cast<int64_t>(n);
       h->version.AtLeast(25);
     }
   }

@@ -24,33 +24,6 @@ constexpr size_t kMaxPreamble = 4096;
 constexpr size_t kMaxFrames = 100000;  // per goroutine; Go prints at most ~100
 
 
-// Parses a decimal that fills all of s. Rejects empty, signs and overflow.
-bool ParseDec(std::string_view s, uint64_t* out) {
-  if (s.empty() || s.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (!IsDigit(c)) return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
-
-bool ParseHex(std::string_view s, uint64_t* out) {
-  if (s.empty() || s.size() > 16) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
-    v = v * 16 + static_cast<uint64_t>(d);
-  }
-  *out = v;
-  return true;
-}
-
 // "FILE:LINE +0xOFF", the usual file line, read in one backward pass.
 // Returns false for any other shape (fp= sp= pc= after it, no offset,
 // odd digits); FileLine's general reading decides those. When it returns

@@ -8,14 +8,13 @@
 #include "analyze/bubbles.h"
 #include "analyze/verdict.h"
 #include "dump/dump.h"
+#include "read_util.h"
 
 namespace leakhound {
 namespace {
 
 Snapshot ReadOne(const std::string& text) {
-  DumpSet set;
-  ReadError e = ReadDumpBytes(text, "t.txt", &set);
-  EXPECT_FALSE(e) << e.message;
+  DumpSet set = Read(text);
   EXPECT_EQ(set.snapshots.size(), 1u);
   return std::move(set.snapshots[0]);
 }

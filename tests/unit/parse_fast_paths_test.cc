@@ -7,16 +7,10 @@
 #include <string>
 
 #include "dump/dump.h"
+#include "read_util.h"
 
 namespace leakhound {
 namespace {
-
-DumpSet Read(const std::string& text) {
-  DumpSet set;
-  ReadError e = ReadDumpBytes(text, "t.txt", &set);
-  EXPECT_FALSE(e) << e.message;
-  return set;
-}
 
 // One goroutine whose only frame has the file line `loc`.
 DumpSet OneFrame(const std::string& loc) {

@@ -9,17 +9,11 @@
 #include <string>
 
 #include "dump/dump.h"
+#include "read_util.h"
 #include "dump/paste.h"
 
 namespace leakhound {
 namespace {
-
-DumpSet Read(const std::string& text) {
-  DumpSet set;
-  ReadError e = ReadDumpBytes(text, "t.txt", &set);
-  EXPECT_FALSE(e) << e.message;
-  return set;
-}
 
 // The tab form: a panic with a preamble continuation, creators in and
 // without "in goroutine", an inlined frame and an offset-less location.

@@ -6,16 +6,10 @@
 
 #include "analyze/series.h"
 #include "dump/dump.h"
+#include "read_util.h"
 
 namespace leakhound {
 namespace {
-
-DumpSet Read(const std::string& text) {
-  DumpSet set;
-  ReadError e = ReadDumpBytes(text, "t.txt", &set);
-  EXPECT_FALSE(e) << e.message;
-  return set;
-}
 
 // A runtime.Stack-style dump (the process goes on) holding goroutine 1
 // and goroutine `id` blocked in `fn`.
