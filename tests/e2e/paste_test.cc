@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "run_util.h"
+#include "../common/pasted.h"
 
 namespace {
 
@@ -50,42 +51,9 @@ const std::string& HangLog(const std::string& go) {
   return logs[go] = r.out + r.err;
 }
 
-// Each line through `f`.
-template <class F>
-std::string EachLine(const std::string& text, F f) {
-  std::string out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    out += f(text.substr(start, nl - start));
-    out += '\n';
-    start = nl + 1;
-  }
-  return out;
-}
-
-// Leading TABs as an editor expands them.
-std::string Spaces(const std::string& text, size_t width) {
-  return EachLine(text, [&](const std::string& line) {
-    size_t tabs = 0;
-    while (tabs < line.size() && line[tabs] == '\t') ++tabs;
-    std::string out(tabs * width, ' ');
-    out.append(line, tabs, std::string::npos);
-    return out;
-  });
-}
-
-// A prefix on every line; an empty line gets it without its trailing
-// space, as markdown and box renderers leave it.
-std::string Prefixed(const std::string& text, const std::string& prefix) {
-  return EachLine(text, [&](const std::string& line) {
-    if (line.empty()) return prefix.substr(0, prefix.find_last_not_of(' ') + 1);
-    std::string out = prefix;
-    out.append(line);
-    return out;
-  });
-}
+using pasted::EachLine;
+using pasted::Prefixed;
+using pasted::Spaces;
 
 // What a report says about its buckets, in a form two reports compare by.
 std::string Buckets(const json& report) {

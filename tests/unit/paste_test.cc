@@ -11,6 +11,7 @@
 #include "dump/dump.h"
 #include "read_util.h"
 #include "dump/paste.h"
+#include "../common/pasted.h"
 
 namespace leakhound {
 namespace {
@@ -71,41 +72,9 @@ std::string Describe(const DumpSet& set) {
   return out.str();
 }
 
-// Each line through `f`.
-template <class F>
-std::string EachLine(const std::string& text, F f) {
-  std::string out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    out += f(text.substr(start, nl - start));
-    out += '\n';
-    start = nl + 1;
-  }
-  return out;
-}
-
-// TABs at the start of a line as an editor expands them.
-std::string Spaces(const std::string& text, size_t width) {
-  return EachLine(text, [&](std::string line) {
-    size_t tabs = 0;
-    while (tabs < line.size() && line[tabs] == '\t') ++tabs;
-    std::string out(tabs * width, ' ');
-    out.append(line, tabs, std::string::npos);
-    return out;
-  });
-}
-
-std::string Prefixed(const std::string& text, const std::string& prefix) {
-  return EachLine(text, [&](const std::string& line) {
-    // Renderers trim the space of an empty quoted line: ">" and "│".
-    if (line.empty()) return prefix.substr(0, prefix.find_last_not_of(' ') + 1);
-    std::string out = prefix;
-    out.append(line);
-    return out;
-  });
-}
+using pasted::EachLine;
+using pasted::Prefixed;
+using pasted::Spaces;
 
 TEST(Paste, TabFormReadsCleanly) {
   DumpSet set = Read(kTabForm);
