@@ -60,7 +60,8 @@ std::string Dump(int leaking, int pool) {
 }
 
 // Runs the watcher until the service has answered `polls` routine polls.
-std::vector<StoredFinding> Watch(ScriptedService& svc, size_t polls, Store* store) {
+// One target, polled every 20 ms, debug=2 fetched whenever suspicious.
+WatchOptions FastOptions(const ScriptedService& svc) {
   WatchOptions o;
   TargetConfig t;
   t.name = "svc";
@@ -68,7 +69,11 @@ std::vector<StoredFinding> Watch(ScriptedService& svc, size_t polls, Store* stor
   o.targets = {t};
   o.watch.interval_ms = 20;
   o.watch.detail_gap_ms = 0;
-  Watcher w(o, store, nullptr);
+  return o;
+}
+
+std::vector<StoredFinding> Watch(ScriptedService& svc, size_t polls, Store* store) {
+  Watcher w(FastOptions(svc), store, nullptr);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (w.polls() < polls && std::chrono::steady_clock::now() < deadline) w.Step(20);
   EXPECT_EQ(w.polls(), polls);
@@ -149,14 +154,7 @@ TEST(Watcher, ADetailArrivingAfterThePollStillNamesTheCreator) {
   for (int k = 0; k < 5; ++k) details.push_back(Dump(k < 4 ? 0 : 200, 0));
   for (const std::string& d : details) dumps.push_back(strip(d));
   ScriptedService svc(dumps, details);
-  WatchOptions o;
-  TargetConfig t;
-  t.name = "svc";
-  t.url = svc.url();
-  o.targets = {t};
-  o.watch.interval_ms = 20;
-  o.watch.detail_gap_ms = 0;
-  Watcher w(o, nullptr, nullptr);
+  Watcher w(FastOptions(svc), nullptr, nullptr);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (w.polls() < 5 && std::chrono::steady_clock::now() < deadline) w.Step(20);
   ASSERT_EQ(w.polls(), 5u);
