@@ -3,6 +3,7 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 
@@ -15,7 +16,7 @@ LEAKHOUND_CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(if $(HOME),$(HOME)
 export GOMODCACHE ?= $(LEAKHOUND_CACHE)/gomod
 export GO111MODULE = on
 
-.PHONY: all deps go-toolchains build demo test unit asan fuzz bench clean
+.PHONY: all deps go-toolchains build demo test unit asan tsan fuzz bench clean
 
 all: build
 
@@ -46,7 +47,21 @@ test: deps go-toolchains
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLEAKHOUND_SANITIZE=ON
 	ninja -C $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+	$(MAKE) tsan
 	$(MAKE) fuzz
+
+# The concurrent code under ThreadSanitizer: the watcher and its poller
+# threads (unit), and the built binary watching, serving the dashboard,
+# alerting and meeting network faults (e2e, one Go toolchain). Any report
+# exits 66, which fails the test that ran it. Bounded by `timeout`.
+TSAN_OPTIONS_CI = halt_on_error=1 exitcode=66 second_deadlock_stack=1
+TSAN_UNIT = Watcher.*:ParallelRead.*:Store.*
+TSAN_E2E  = Go/Watch.*/go1_26:Go/Fleet.*/go1_26:Go/AuthTls.*/go1_26:NetFaults.*:WatchInput.*:Serve.*
+tsan: deps go-toolchains
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLEAKHOUND_TSAN=ON -DLEAKHOUND_BENCH=OFF
+	ninja -C $(TSAN_BUILD) -j $(JOBS) leakhound unit_tests e2e_tests
+	TSAN_OPTIONS="$(TSAN_OPTIONS_CI)" timeout 600 $(TSAN_BUILD)/unit_tests --gtest_filter='$(TSAN_UNIT)'
+	TSAN_OPTIONS="$(TSAN_OPTIONS_CI)" timeout 1200 $(TSAN_BUILD)/e2e_tests --gtest_filter='$(TSAN_E2E)'
 
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
@@ -59,4 +74,4 @@ bench: build
 	BUILD=$(BUILD) ./bench/run_bench.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
