@@ -8,13 +8,14 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/packaging.h"
 #include "patterns/pattern.h"
 #include "report/report.h"
 
 int main(int argc, char** argv) {
   using namespace leakhound;
   CLI::App app{"leakhound: find goroutine leaks in Go programs' dumps and profiles"};
-  app.set_version_flag("--version", std::string("leakhound ") + kLeakhoundVersion);
+  app.set_version_flag("--version", VersionText());
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 findings at the --fail-on level (test: leaks), 2 usage error, 3 "
