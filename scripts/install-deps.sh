@@ -11,6 +11,7 @@ PACKAGES=(
   libcpp-httplib-dev libre2-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libtree-sitter-dev
   golang-1.19-go chromium python3
+  dpkg-dev file zsh fish
 )
 
 missing=()
