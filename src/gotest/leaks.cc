@@ -14,6 +14,7 @@
 #include "analyze/source_view.h"
 #include "dump/dump.h"
 #include "gotest/check_source.h"
+#include "patterns/pattern.h"
 
 namespace leakhound {
 
@@ -80,10 +81,10 @@ TestLeak LeakOfBucket(const Snapshot& snap, const Verdict& v, size_t bi, const F
     l.reasons = f->reasons;
     l.confidence = f->confidence;
   } else {
-    l.pattern = kOutlivedPattern;
-    l.title = "Goroutine outlived its test";
-    l.fix = "Make the test stop every goroutine it starts before it returns (close a "
-            "channel, cancel a context, wait on a sync.WaitGroup), or stop it in t.Cleanup.";
+    const Pattern* p = FindPattern(kOutlivedPattern);
+    l.pattern = p->id;
+    l.title = p->title;
+    l.fix = p->fix;
     l.reasons.push_back({fmt::format("{} ({}): no known leak pattern", l.state,
                                      l.function.empty() ? "no user frame" : l.function),
                          0});

@@ -46,7 +46,9 @@ TestLeak LeakOfBucket(const Snapshot& snap, const Verdict& verdict, size_t bucke
                       const Finding* finding, SourceView& source);
 
 // The pattern id of a survivor whose stack no pattern explains (running,
-// sleeping, in a syscall): still a leak, since it outlived its test.
+// sleeping, in a syscall): still a leak, since it outlived its test. A
+// registered pattern (src/patterns/outlived_test.cc) without a runtime
+// detector: only the test check can tell.
 inline constexpr const char* kOutlivedPattern = "outlived-test";
 
 struct LeakReadOptions {
