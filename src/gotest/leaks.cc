@@ -152,6 +152,11 @@ std::vector<TestLeak> LeaksOfRecord(const std::string& text, const std::string& 
       l.reasons.push_back({"the Go runtime's goroutineleak profile did not mark it: whatever it "
                            "waits on is still reachable, so something could still wake it",
                            -0.3});
+    if (!checked)
+      l.reasons.push_back({"no runtime proof sought: the goroutineleak profile was not available "
+                           "(Go before 1.26, or Go 1.26 without GOEXPERIMENT=goroutineleakprofile "
+                           "as with --no-leak-profile)",
+                           0});
     l.reasons.push_back({outlived, 0.9});
     // Expected goroutines (a signal handler's loop, a runtime helper)
     // outlive tests too; the report still lists them, at info.

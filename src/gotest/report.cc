@@ -58,7 +58,7 @@ std::string Details(const TestLeak& l, const TestRunSummary& run) {
     d += l.runtime_proof ? "\tproof: marked (leaked) by the Go runtime's goroutineleak profile\n"
                          : "\tproof: none; the goroutineleak profile did not mark it\n";
   for (const Reason& r : l.reasons)
-    d += fmt::format("\t  {} {}\n", r.weight < 0 ? "-" : "+", r.text);
+    d += fmt::format("\t  {} {}\n", r.weight < 0 ? "-" : r.weight > 0 ? "+" : "=", r.text);
   d += fmt::format("\tfix: {}\n", l.fix);
   return d;
 }

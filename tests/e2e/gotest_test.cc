@@ -440,6 +440,39 @@ TEST_P(GoTest, GoroutinesFromInitAreNeverReported) {
   EXPECT_EQ(tests, (std::set<std::string>{"TestWorkLeaks", "TestPollLeaks"})) << r.out;
 }
 
+// Go 1.26 has the goroutineleak profile only with the experiment, which
+// leakhound turns on unless --no-leak-profile: without it the leaks are
+// all still there, with no proof and reasons that say why; with it the
+// ones the runtime proved carry the proof. Go 1.19 never has proof.
+TEST_P(GoTest, LeakProfileWithAndWithoutTheExperiment) {
+  if (GetParam() == "1.27") GTEST_SKIP() << "Go 1.27 always has the profile";
+  std::vector<std::vector<std::string>> variants = {{}, {"--no-leak-profile"}};
+  for (const auto& extra : variants) {
+    bool profile = GetParam() == "1.26" && extra.empty();
+    SCOPED_TRACE(profile ? "with the profile" : "without the profile");
+    std::vector<std::string> args = {"--quiet", "--format", "json", "./leaky"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    RunResult r = LeakhoundTest(args);
+    ASSERT_EQ(r.status, 1) << r.err;
+    json report = json::parse(r.out);
+    EXPECT_EQ(report["leaks"].size(), 9u) << r.out;
+    int proved = 0;
+    for (const json& l : report["leaks"]) {
+      EXPECT_EQ(l["leak_profile_checked"], profile) << l.dump();
+      EXPECT_EQ(l["severity"], "leak");
+      proved += l["runtime_proof"].get<bool>();
+      bool says_none = false;
+      for (const json& why : l["reasons"])
+        says_none |= why["text"].get<std::string>().find("no runtime proof sought") != std::string::npos;
+      EXPECT_EQ(says_none, !profile) << l.dump();
+    }
+    if (profile)
+      EXPECT_GE(proved, 5) << r.out;  // all but the global channel and, at times, sync waits
+    else
+      EXPECT_EQ(proved, 0) << r.out;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Go, GoTest, testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer());
 
 }  // namespace
