@@ -46,6 +46,9 @@ CLI::App* AddTestCommand(CLI::App* app, TestFlags* f) {
                    "shuffled) and say in how many runs each leak showed")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  test->add_flag("--race", f->race,
+                 "Add one run with go test -race after the --runs ones (the race detector's "
+                 "scheduling shakes out other leaks)");
   test->add_flag("--until-leak", f->until_leak,
                  "With --runs: stop at the first run that finds a leak");
   test->add_option("--fail-on", f->fail_on,
@@ -162,6 +165,7 @@ int RunTest(const TestFlags& f) {
   so.settle_ms = settle_ms;
   so.runs = f.runs;
   so.until_leak = f.until_leak;
+  so.race = f.race;
   so.leak_profile = !f.no_leak_profile;
   so.overlay_json = overlay_json;
   so.renames = ForGoOutput(renames, here);

@@ -473,6 +473,19 @@ TEST_P(GoTest, LeakProfileWithAndWithoutTheExperiment) {
   }
 }
 
+// --race adds one run with go test -race after the --runs ones; the same
+// leaks show there and are counted with the others.
+TEST_P(GoTest, RaceAddsARaceRun) {
+  if (GetParam() != "1.26") GTEST_SKIP() << "race builds are slow: one toolchain is enough";
+  RunResult r = LeakhoundTest({"--format", "json", "--race", "./initgo"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  EXPECT_EQ(report["runs"], 2);
+  EXPECT_NE(r.err.find("run 2 of 2 (GOMAXPROCS=2, -shuffle=on, -race)"), std::string::npos) << r.err;
+  ASSERT_EQ(report["leaks"].size(), 2u) << r.out;
+  for (const json& l : report["leaks"]) EXPECT_EQ(l["seen_in_runs"], 2) << l.dump();
+}
+
 INSTANTIATE_TEST_SUITE_P(Go, GoTest, testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer());
 
 }  // namespace
