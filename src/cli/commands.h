@@ -96,6 +96,8 @@ struct TestFlags {
   bool no_leak_profile = false;
   int runs = 1;
   bool until_leak = false;
+  bool race = false;
+  std::string fail_on = "leak";
   std::string baseline, write_baseline;
   bool force = false;
 };

@@ -32,7 +32,7 @@ CLI::App* AddTestCommand(CLI::App* app, TestFlags* f) {
                    "How long a test's goroutines get to exit after it ends (e.g. 500ms, 2s)")
       ->capture_default_str();
   test->add_option("--format", f->format, "Output format of the leak report")
-      ->check(CLI::IsMember({"text", "json", "junit"}))
+      ->check(CLI::IsMember({"text", "json", "junit", "sarif"}))
       ->capture_default_str();
   test->add_flag("-q,--quiet", f->quiet, "Do not pass go test's own output through");
   test->add_flag("--keep-work", f->keep_work,
@@ -46,8 +46,16 @@ CLI::App* AddTestCommand(CLI::App* app, TestFlags* f) {
                    "shuffled) and say in how many runs each leak showed")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  test->add_flag("--race", f->race,
+                 "Add one run with go test -race after the --runs ones (the race detector's "
+                 "scheduling shakes out other leaks)");
   test->add_flag("--until-leak", f->until_leak,
                  "With --runs: stop at the first run that finds a leak");
+  test->add_option("--fail-on", f->fail_on,
+                   "Exit 1 when a leak at or above this severity remains: leak (every "
+                   "survivor), or info (also expected goroutines, such as a signal handler's)")
+      ->check(CLI::IsMember({"info", "suspect", "leak"}))
+      ->capture_default_str();
   test->add_option("--baseline", f->baseline,
                    "Accept the leaks listed in this file (from --write-baseline): only new "
                    "leaks exit 1");
@@ -112,6 +120,8 @@ int RunTest(const TestFlags& f) {
     std::cerr << "leakhound: " << error << "\n";
     return kExitConfig;
   }
+  Severity fail_on = Severity::kLeak;
+  ParseSeverity(f.fail_on, &fail_on);  // checked by CLI11
   std::vector<std::string> patterns = f.packages;
   if (patterns.empty()) patterns.push_back(".");
 
@@ -155,6 +165,7 @@ int RunTest(const TestFlags& f) {
   so.settle_ms = settle_ms;
   so.runs = f.runs;
   so.until_leak = f.until_leak;
+  so.race = f.race;
   so.leak_profile = !f.no_leak_profile;
   so.overlay_json = overlay_json;
   so.renames = ForGoOutput(renames, here);
@@ -186,10 +197,11 @@ int RunTest(const TestFlags& f) {
   summary.runs = suite.runs_done;
   summary.outcome = suite.outcome;
   summary.go_test_status = suite.status;
-  size_t new_leaks = 0;
+  size_t new_leaks = 0, failing = 0;
   for (TestLeak& l : leaks) {
     l.baselined = baseline.count(TestBaselineKey(l)) > 0;
     new_leaks += !l.baselined;
+    failing += !l.baselined && l.severity >= fail_on;
   }
   if (!f.write_baseline.empty() && !WriteTestBaseline(f.write_baseline, leaks, f.force, &error)) {
     std::cerr << "leakhound: " << error << "\n";
@@ -198,6 +210,8 @@ int RunTest(const TestFlags& f) {
 
   if (f.format == "json") {
     WriteTestLeaksJson(leaks, summary, std::cout);
+  } else if (f.format == "sarif") {
+    WriteTestLeaksSarif(leaks, summary, std::cout);
   } else if (f.format == "junit") {
     WriteTestLeaksJUnit(leaks, summary, std::cout);
   } else {
@@ -216,13 +230,15 @@ int RunTest(const TestFlags& f) {
                              leaks.size() - n_leaks);
   if (new_leaks < leaks.size())
     std::cerr << fmt::format("; {} known from the baseline", leaks.size() - new_leaks);
+  if (failing < new_leaks)
+    std::cerr << fmt::format("; {} below --fail-on {}", new_leaks - failing, f.fail_on);
   std::cerr << "\n";
   std::cout.flush();
 
   if (summary.outcome.build_failed) return kExitBuildFailed;
   if (summary.outcome.tests_failed) return kExitTestsFailed;
   if (suite.status != 0) return suite.status == 2 ? kExitUsage : kExitTestsFailed;
-  return new_leaks == 0 ? kExitOk : kExitFindings;
+  return failing == 0 ? kExitOk : kExitFindings;
 }
 
 }  // namespace leakhound

@@ -14,6 +14,7 @@
 #include "analyze/source_view.h"
 #include "dump/dump.h"
 #include "gotest/check_source.h"
+#include "patterns/pattern.h"
 
 namespace leakhound {
 
@@ -80,10 +81,10 @@ TestLeak LeakOfBucket(const Snapshot& snap, const Verdict& v, size_t bi, const F
     l.reasons = f->reasons;
     l.confidence = f->confidence;
   } else {
-    l.pattern = kOutlivedPattern;
-    l.title = "Goroutine outlived its test";
-    l.fix = "Make the test stop every goroutine it starts before it returns (close a "
-            "channel, cancel a context, wait on a sync.WaitGroup), or stop it in t.Cleanup.";
+    const Pattern* p = FindPattern(kOutlivedPattern);
+    l.pattern = p->id;
+    l.title = p->title;
+    l.fix = p->fix;
     l.reasons.push_back({fmt::format("{} ({}): no known leak pattern", l.state,
                                      l.function.empty() ? "no user frame" : l.function),
                          0});
@@ -151,7 +152,15 @@ std::vector<TestLeak> LeaksOfRecord(const std::string& text, const std::string& 
       l.reasons.push_back({"the Go runtime's goroutineleak profile did not mark it: whatever it "
                            "waits on is still reachable, so something could still wake it",
                            -0.3});
+    if (!checked)
+      l.reasons.push_back({"no runtime proof sought: the goroutineleak profile was not available "
+                           "(Go before 1.26, or Go 1.26 without GOEXPERIMENT=goroutineleakprofile "
+                           "as with --no-leak-profile)",
+                           0});
     l.reasons.push_back({outlived, 0.9});
+    // Expected goroutines (a signal handler's loop, a runtime helper)
+    // outlive tests too; the report still lists them, at info.
+    if (f && f->benign) l.severity = Severity::kInfo;
     l.confidence = WithEvidence(l.confidence, 0.9);
     if (checked && !b.leaked) l.confidence *= 0.7;
     leaks.push_back(std::move(l));

@@ -28,6 +28,9 @@ struct TestLeak {
   uint64_t count = 0;
   std::vector<uint64_t> ids;
   double confidence = 0;  // that it is the pattern named; a leak it is by definition
+  // kLeak by the settle rule; kInfo when the verdict engine's table of
+  // expected goroutines (patterns/benign.h) names it. --fail-on compares.
+  Severity severity = Severity::kLeak;
   std::vector<Reason> reasons;
   // Not a survivor but a goroutine blocked when go test's -timeout fired
   // (gotest/hang.h): the test hung.
@@ -46,7 +49,9 @@ TestLeak LeakOfBucket(const Snapshot& snap, const Verdict& verdict, size_t bucke
                       const Finding* finding, SourceView& source);
 
 // The pattern id of a survivor whose stack no pattern explains (running,
-// sleeping, in a syscall): still a leak, since it outlived its test.
+// sleeping, in a syscall): still a leak, since it outlived its test. A
+// registered pattern (src/patterns/outlived_test.cc) without a runtime
+// detector: only the test check can tell.
 inline constexpr const char* kOutlivedPattern = "outlived-test";
 
 struct LeakReadOptions {

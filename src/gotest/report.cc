@@ -8,6 +8,8 @@
 
 #include "report/junit_report.h"
 #include "report/report.h"
+#include "report/sarif_report.h"
+#include "patterns/pattern.h"
 
 namespace leakhound {
 
@@ -48,12 +50,15 @@ std::string Details(const TestLeak& l, const TestRunSummary& run) {
   if (!l.function.empty()) d += fmt::format("\tblocked in: {}\n", l.function);
   if (l.has_creator)
     d += fmt::format("\tgo statement: {} in {}\n", GoLine(l, cwd), l.creator_function);
+  if (l.severity != Severity::kLeak)
+    d += fmt::format("\tseverity: {} (an expected goroutine); fails the run only with --fail-on {}\n",
+                     SeverityName(l.severity), SeverityName(l.severity));
   d += fmt::format("\tconfidence: {:.2f} ({})\n", l.confidence, l.pattern);
   if (l.leak_profile_checked)
     d += l.runtime_proof ? "\tproof: marked (leaked) by the Go runtime's goroutineleak profile\n"
                          : "\tproof: none; the goroutineleak profile did not mark it\n";
   for (const Reason& r : l.reasons)
-    d += fmt::format("\t  {} {}\n", r.weight < 0 ? "-" : "+", r.text);
+    d += fmt::format("\t  {} {}\n", r.weight < 0 ? "-" : r.weight > 0 ? "+" : "=", r.text);
   d += fmt::format("\tfix: {}\n", l.fix);
   return d;
 }
@@ -87,7 +92,7 @@ void WriteTestLeaksJson(const std::vector<TestLeak>& leaks, const TestRunSummary
     j["pattern"] = l.pattern;
     j["title"] = l.title;
     j["kind"] = l.hung ? "hang" : "leak";
-    j["severity"] = "leak";
+    j["severity"] = SeverityName(l.severity);
     j["confidence"] = l.confidence;
     j["seen_in_runs"] = l.seen_in_runs;
     j["baselined"] = l.baselined;
@@ -112,6 +117,51 @@ void WriteTestLeaksJson(const std::vector<TestLeak>& leaks, const TestRunSummary
     root["leaks"].push_back(std::move(j));
   }
   out << root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+void WriteTestLeaksSarif(const std::vector<TestLeak>& leaks, const TestRunSummary& run,
+                         std::ostream& out) {
+  // The lint writer's findings: pattern as ruleId, the blocking line as
+  // the location, the go statement as a related location when it is in
+  // the same file (SARIF's related locations share the result's file
+  // here). The snippet feeds the fingerprint: test and function keep it
+  // stable across line moves and apart between tests.
+  std::vector<LintFinding> findings;
+  std::vector<const TestLeak*> of;
+  for (const TestLeak& l : leaks) {
+    if (!FindPattern(l.pattern) || l.file.empty()) continue;
+    LintFinding f;
+    f.pattern = l.pattern;
+    f.rule = l.hung ? "test-hung" : "test-leak";
+    f.file = l.file;
+    f.line = l.line;
+    f.column = l.column;
+    f.message = Message(l, run.cwd);
+    f.function = l.function;
+    f.snippet = l.package + "." + l.test;
+    if (l.has_creator && l.creator_file == l.file)
+      f.related.push_back({l.creator_line, "the go statement that started it"});
+    findings.push_back(std::move(f));
+    of.push_back(&l);
+  }
+  nlohmann::ordered_json log = SarifLog(findings, run.cwd);
+  auto& results = log["runs"][0]["results"];
+  for (size_t i = 0; i < results.size() && i < of.size(); ++i) {
+    const TestLeak& l = *of[i];
+    auto& r = results[i];
+    r["level"] = l.severity == Severity::kLeak      ? "error"
+                 : l.severity == Severity::kSuspect ? "warning"
+                                                    : "note";
+    if (l.baselined) r["baselineState"] = "unchanged";
+    r["properties"]["test"] = l.test;
+    r["properties"]["package"] = l.package;
+    r["properties"]["severity"] = SeverityName(l.severity);
+    r["properties"]["count"] = l.count;
+    r["properties"]["confidence"] = l.confidence;
+    r["properties"]["runtimeProof"] = l.runtime_proof;
+    if (run.runs > 1) r["properties"]["seenInRuns"] = l.seen_in_runs;
+  }
+  out << log.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 void WriteTestLeaksJUnit(const std::vector<TestLeak>& leaks, const TestRunSummary& run,

@@ -1,5 +1,5 @@
 // Writing the leaks `leakhound test` found: go vet style text, JSON, or
-// JUnit XML with one testcase per test.
+// SARIF, or JUnit XML with one testcase per test.
 #ifndef LEAKHOUND_GOTEST_REPORT_H_
 #define LEAKHOUND_GOTEST_REPORT_H_
 
@@ -26,6 +26,11 @@ void WriteTestLeaksText(const std::vector<TestLeak>& leaks, const TestRunSummary
                         std::ostream& out);
 void WriteTestLeaksJson(const std::vector<TestLeak>& leaks, const TestRunSummary& run,
                         std::ostream& out);
+// A SARIF 2.1.0 log (the writer lint uses, rules from the pattern
+// catalogue): one result per leak at its blocking line, the test named
+// in the message and in properties.
+void WriteTestLeaksSarif(const std::vector<TestLeak>& leaks, const TestRunSummary& run,
+                         std::ostream& out);
 // Every checked test a testcase; a leaking one fails with each leak.
 void WriteTestLeaksJUnit(const std::vector<TestLeak>& leaks, const TestRunSummary& run,
                          std::ostream& out);

@@ -69,12 +69,19 @@ SuiteResult RunSuite(const SuiteOptions& o) {
   // documented way to bypass the cache) unless the user set a count.
   bool count_given = CountGiven(o.go_flags);
 
-  for (int k = 0; k < o.runs; ++k) {
+  bool race_given = false;
+  for (const std::string& g : o.go_flags) race_given = race_given || g == "-race" || g == "--race";
+  const int total = o.runs + (o.race && !race_given ? 1 : 0);
+  for (int k = 0; k < total; ++k) {
     std::string dumps = o.work_dir + "/dumps" + std::to_string(k);
     std::filesystem::create_directory(dumps);
-    Schedule sched = ScheduleFor(k, o.runs, o.go_flags, std::getenv("GOMAXPROCS") != nullptr);
-    if (o.runs > 1)
-      note(fmt::format("run {} of {}{}", k + 1, o.runs,
+    Schedule sched = ScheduleFor(k, total, o.go_flags, std::getenv("GOMAXPROCS") != nullptr);
+    if (k >= o.runs) {  // the race run
+      sched.flags.push_back("-race");
+      sched.label += (sched.label.empty() ? "" : ", ") + std::string("-race");
+    }
+    if (total > 1)
+      note(fmt::format("run {} of {}{}", k + 1, total,
                        sched.label.empty() ? "" : " (" + sched.label + ")"));
     std::vector<std::string> argv = {o.go, "test", "-overlay=" + o.overlay_json};
     if (!count_given) argv.push_back("-count=1");
@@ -108,7 +115,7 @@ SuiteResult RunSuite(const SuiteOptions& o) {
     result.runs_done = k + 1;
     if (outcome.build_failed) break;  // the next run would not build either
     if (o.until_leak && leaked) {
-      if (k + 1 < o.runs) note(fmt::format("a leak showed in run {}; --until-leak stops here", k + 1));
+      if (k + 1 < total) note(fmt::format("a leak showed in run {}; --until-leak stops here", k + 1));
       break;
     }
   }

@@ -20,6 +20,9 @@ struct SuiteOptions {
   long settle_ms = 1000;
   int runs = 1;
   bool until_leak = false;
+  // One more run after the --runs ones, with go test -race (unless the
+  // user's flags already have it).
+  bool race = false;
   bool leak_profile = true;  // on Go 1.26, build with GOEXPERIMENT=goroutineleakprofile
   std::string overlay_json;  // go test -overlay
   Renames renames;           // overlay copies -> the user's paths, in go's output

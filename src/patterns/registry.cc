@@ -22,6 +22,7 @@ extern const Pattern kSelectForever;
 extern const Pattern kBusyLoop;
 extern const Pattern kRuntimeLeaked;
 extern const Pattern kTimerInLoop;
+extern const Pattern kOutlivedTest;
 
 const std::vector<const Pattern*>& AllPatterns() {
   static const std::vector<const Pattern*> all = {
@@ -31,6 +32,7 @@ const std::vector<const Pattern*>& AllPatterns() {
       &kHttpNoTimeout,   &kContextNeverDone, &kRangeUnclosed,  &kChanSendBlocked,
       &kChanRecvBlocked, &kSelectForever,  &kBusyLoop,         &kRuntimeLeaked,
       &kTimerInLoop,  // source only
+      &kOutlivedTest,  // leakhound test only
   };
   return all;
 }

@@ -349,6 +349,143 @@ TEST_P(GoTest, GoTestFlagsAfterDoubleDash) {
   EXPECT_EQ(report["leaks"][0]["count"], 3);
 }
 
+// SARIF from the writer lint uses: rules from the pattern catalogue
+// (outlived-test among them), one result per leak at its blocking line
+// with the test in the message.
+TEST_P(GoTest, SarifHasEveryLeakAtItsBlockingLine) {
+  RunResult r = LeakhoundTest({"--quiet", "--format", "sarif", "./leaky", "./initgo"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  json log = json::parse(r.out);
+  EXPECT_EQ(log["version"], "2.1.0");
+  ASSERT_EQ(log["runs"].size(), 1u);
+  const json& run = log["runs"][0];
+  EXPECT_EQ(run["tool"]["driver"]["name"], "leakhound");
+  std::set<std::string> rules;
+  for (const json& rule : run["tool"]["driver"]["rules"]) {
+    rules.insert(rule["id"].get<std::string>());
+    EXPECT_FALSE(rule["shortDescription"]["text"].get<std::string>().empty());
+  }
+  EXPECT_TRUE(rules.count("outlived-test")) << run["tool"]["driver"]["rules"].dump();
+  struct Want {
+    const char* test;
+    const char* file;
+    const char* leak;
+    const char* rule;
+  };
+  const Want want[] = {
+      {"TestSendLeak", "leaky/leaky.go", "send", "chan-send-blocked"},
+      {"TestNilChanLeak", "leaky/leaky.go", "nil", "nil-chan"},
+      {"TestGlobalLeak", "leaky/leaky.go", "global", "chan-recv-blocked"},
+      {"TestWorkLeaks", "initgo/initgo.go", "work", "chan-send-blocked"},
+      {"TestPollLeaks", "initgo/initgo.go", "poll", "outlived-test"},
+  };
+  // Every leak of the two packages (the 9 of leaky, 2 of initgo).
+  EXPECT_EQ(run["results"].size(), 11u) << r.out;
+  for (const Want& w : want) {
+    SCOPED_TRACE(w.test);
+    int found = 0;
+    for (const json& res : run["results"]) {
+      std::string msg = res["message"]["text"];
+      if (msg.find(std::string(w.test) + " leaked") != 0) continue;
+      ++found;
+      EXPECT_EQ(res["ruleId"], w.rule);
+      EXPECT_TRUE(rules.count(res["ruleId"].get<std::string>()));
+      EXPECT_EQ(res["level"], "error");
+      EXPECT_EQ(res["properties"]["test"], w.test);
+      ASSERT_EQ(res["locations"].size(), 1u);
+      const json& loc = res["locations"][0]["physicalLocation"];
+      EXPECT_EQ(loc["artifactLocation"]["uri"], w.file);
+      EXPECT_EQ(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+      EXPECT_EQ(loc["region"]["startLine"], Marker(w.file, "LEAK", w.leak));
+    }
+    EXPECT_EQ(found, 1) << r.out;
+  }
+}
+
+// --fail-on: survivors the verdict engine knows as expected (an idle
+// keep-alive connection) are info, and fail only at --fail-on info.
+TEST_P(GoTest, FailOnSeverity) {
+  EXPECT_EQ(LeakhoundTest({"--quiet", "--fail-on", "leak", "./leaky"}).status, 1);
+  EXPECT_EQ(LeakhoundTest({"--quiet", "--fail-on", "info", "./clean"}).status, 0);
+  EXPECT_EQ(LeakhoundTest({"--quiet", "--fail-on", "bogus", "./clean"}).status, 2);
+  // Go 1.19 cannot follow the creator chain, so the server's own
+  // goroutines (started in init) would count as the test's there.
+  if (GetParam() == "1.19") return;
+  RunResult dflt = LeakhoundTest({"--quiet", "--format", "json", "./expected"});
+  EXPECT_EQ(dflt.status, 0) << dflt.out << dflt.err;
+  json report = json::parse(dflt.out);
+  ASSERT_FALSE(report["leaks"].empty()) << dflt.out;
+  for (const json& l : report["leaks"]) EXPECT_EQ(l["severity"], "info") << l.dump();
+  EXPECT_NE(dflt.err.find("below --fail-on leak"), std::string::npos) << dflt.err;
+  EXPECT_EQ(LeakhoundTest({"--quiet", "--fail-on", "suspect", "./expected"}).status, 0);
+  RunResult info = LeakhoundTest({"--quiet", "--fail-on", "info", "./expected"});
+  EXPECT_EQ(info.status, 1) << info.out << info.err;
+  EXPECT_NE(info.out.find("severity: info"), std::string::npos) << info.out;
+}
+
+// Goroutines already running when the tests start (started by init())
+// are never any check's, as goleak's IgnoreCurrent: leakhound's checks
+// note what exists when each test and TestMain start, so nothing is
+// needed to ask for it.
+TEST_P(GoTest, GoroutinesFromInitAreNeverReported) {
+  RunResult r = LeakhoundTest({"--quiet", "--format", "json", "./initgo"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  int init_line = Marker("initgo/initgo.go", "LEAK", "init");
+  std::set<std::string> tests;
+  for (const json& l : report["leaks"]) {
+    EXPECT_NE(l["line"], init_line) << l.dump();
+    tests.insert(l["test"].get<std::string>());
+  }
+  EXPECT_EQ(tests, (std::set<std::string>{"TestWorkLeaks", "TestPollLeaks"})) << r.out;
+}
+
+// Go 1.26 has the goroutineleak profile only with the experiment, which
+// leakhound turns on unless --no-leak-profile: without it the leaks are
+// all still there, with no proof and reasons that say why; with it the
+// ones the runtime proved carry the proof. Go 1.19 never has proof.
+TEST_P(GoTest, LeakProfileWithAndWithoutTheExperiment) {
+  if (GetParam() == "1.27") GTEST_SKIP() << "Go 1.27 always has the profile";
+  std::vector<std::vector<std::string>> variants = {{}, {"--no-leak-profile"}};
+  for (const auto& extra : variants) {
+    bool profile = GetParam() == "1.26" && extra.empty();
+    SCOPED_TRACE(profile ? "with the profile" : "without the profile");
+    std::vector<std::string> args = {"--quiet", "--format", "json", "./leaky"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    RunResult r = LeakhoundTest(args);
+    ASSERT_EQ(r.status, 1) << r.err;
+    json report = json::parse(r.out);
+    EXPECT_EQ(report["leaks"].size(), 9u) << r.out;
+    int proved = 0;
+    for (const json& l : report["leaks"]) {
+      EXPECT_EQ(l["leak_profile_checked"], profile) << l.dump();
+      EXPECT_EQ(l["severity"], "leak");
+      proved += l["runtime_proof"].get<bool>();
+      bool says_none = false;
+      for (const json& why : l["reasons"])
+        says_none |= why["text"].get<std::string>().find("no runtime proof sought") != std::string::npos;
+      EXPECT_EQ(says_none, !profile) << l.dump();
+    }
+    if (profile)
+      EXPECT_GE(proved, 5) << r.out;  // all but the global channel and, at times, sync waits
+    else
+      EXPECT_EQ(proved, 0) << r.out;
+  }
+}
+
+// --race adds one run with go test -race after the --runs ones; the same
+// leaks show there and are counted with the others.
+TEST_P(GoTest, RaceAddsARaceRun) {
+  if (GetParam() != "1.26") GTEST_SKIP() << "race builds are slow: one toolchain is enough";
+  RunResult r = LeakhoundTest({"--format", "json", "--race", "./initgo"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  json report = json::parse(r.out);
+  EXPECT_EQ(report["runs"], 2);
+  EXPECT_NE(r.err.find("run 2 of 2 (GOMAXPROCS=2, -shuffle=on, -race)"), std::string::npos) << r.err;
+  ASSERT_EQ(report["leaks"].size(), 2u) << r.out;
+  for (const json& l : report["leaks"]) EXPECT_EQ(l["seen_in_runs"], 2) << l.dump();
+}
+
 INSTANTIATE_TEST_SUITE_P(Go, GoTest, testing::ValuesIn(e2e::GoVersions()), e2e::GoParamNamer());
 
 }  // namespace

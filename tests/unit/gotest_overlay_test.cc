@@ -6,10 +6,13 @@
 #include <algorithm>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "gotest/check_source.h"
 #include "gotest/go_command.h"
 #include "gotest/leaks.h"
 #include "gotest/overlay.h"
+#include "gotest/report.h"
 #include "report/junit_report.h"
 
 namespace leakhound {
@@ -216,6 +219,50 @@ TEST(GotestOverlay, JUnitEscapes) {
   EXPECT_NE(out.str().find("<testsuites tests=\"2\" failures=\"1\">"), std::string::npos);
   EXPECT_NE(out.str().find("<testcase classname=\"pkg\" name=\"TestA\"/>"), std::string::npos);
   EXPECT_NE(out.str().find("<failure message=\"m\" type=\"t\">x</failure>"), std::string::npos);
+}
+
+TEST(GotestOverlay, SarifResultPerLeakWithItsTestAndSeverity) {
+  TestLeak a;
+  a.test = "TestSend";
+  a.package = "example.com/p";
+  a.pattern = "chan-send-blocked";
+  a.title = "t";
+  a.state = "chan send";
+  a.file = "/src/p/p.go";
+  a.line = 12;
+  a.column = 2;
+  a.count = 1;
+  a.has_creator = true;
+  a.creator_file = "/src/p/p.go";
+  a.creator_line = 11;
+  TestLeak b = a;
+  b.test = "TestIdle";
+  b.pattern = kOutlivedPattern;
+  b.line = 30;
+  b.severity = Severity::kInfo;
+  TestRunSummary run;
+  run.cwd = "/src";
+  std::ostringstream out;
+  WriteTestLeaksSarif({a, b}, run, out);
+  nlohmann::json log = nlohmann::json::parse(out.str());
+  EXPECT_EQ(log["version"], "2.1.0");
+  const auto& res = log["runs"][0]["results"];
+  ASSERT_EQ(res.size(), 2u);
+  EXPECT_EQ(res[0]["ruleId"], "chan-send-blocked");
+  EXPECT_EQ(res[0]["level"], "error");
+  EXPECT_EQ(res[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "p/p.go");
+  EXPECT_EQ(res[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 12);
+  EXPECT_EQ(res[0]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"], 11);
+  EXPECT_EQ(res[0]["message"]["text"].get<std::string>().rfind("TestSend leaked 1 goroutine", 0), 0u);
+  EXPECT_EQ(res[1]["ruleId"], "outlived-test");
+  EXPECT_EQ(res[1]["level"], "note");
+  EXPECT_EQ(res[1]["properties"]["test"], "TestIdle");
+  // Rules come from the catalogue, outlived-test among them.
+  std::vector<std::string> rules;
+  for (const auto& r : log["runs"][0]["tool"]["driver"]["rules"]) rules.push_back(r["id"]);
+  EXPECT_EQ(rules, (std::vector<std::string>{"chan-send-blocked", "outlived-test"}));
+  // Their fingerprints differ: the test is part of it.
+  EXPECT_NE(res[0]["partialFingerprints"], res[1]["partialFingerprints"]);
 }
 
 }  // namespace
