@@ -71,7 +71,20 @@ func leakhound_parse(dump string) []*leakhound_goroutine {
 		if err != nil {
 			continue
 		}
-		g := &leakhound_goroutine{id: id, block: block}
+		// Before Go 1.21 "created by" names no parent; leakhound test then
+		// sets GODEBUG=tracebackancestors=1, which prints the parent's id
+		// and its stack at the go statement under the goroutine's own.
+		// Only the goroutine's own part is its stack (the parent's frames
+		// would make every test's goroutine look like testing.tRunner).
+		parent := uint64(0)
+		if i := leakhound_strings.Index(block, "\n[originating from goroutine "); i >= 0 {
+			rest := block[i+len("\n[originating from goroutine "):]
+			if j := leakhound_strings.IndexByte(rest, ']'); j >= 0 {
+				parent, _ = leakhound_strconv.ParseUint(rest[:j], 10, 64)
+			}
+			block = block[:i]
+		}
+		g := &leakhound_goroutine{id: id, parent: parent, block: block}
 		if i := leakhound_strings.LastIndex(block, "\ncreated by "); i >= 0 {
 			line := block[i+1:]
 			if nl := leakhound_strings.IndexByte(line, '\n'); nl >= 0 {

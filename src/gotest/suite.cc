@@ -1,6 +1,7 @@
 #include "gotest/suite.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -22,14 +23,37 @@ bool CountGiven(const std::vector<std::string>& flags) {
   return false;
 }
 
+// The minor version of the toolchain `go` runs ("go1.19.13" -> 19), or -1.
+int GoMinor(const std::string& go) {
+  GoRun version = RunGo({go, "env", "GOVERSION"}, {}, -1, -1, true);
+  if (version.status != 0 || !version.out.starts_with("go1.")) return -1;
+  int minor = 0;
+  for (size_t i = 4; i < version.out.size() && std::isdigit(static_cast<unsigned char>(version.out[i])); ++i)
+    minor = minor * 10 + (version.out[i] - '0');
+  return minor;
+}
+
 // Go 1.26 has the goroutineleak profile behind an experiment; 1.27 and
 // later always, older never (an unknown experiment fails the build).
-std::optional<std::string> LeakProfileExperiment(const std::string& go) {
-  GoRun version = RunGo({go, "env", "GOVERSION"}, {}, -1, -1, true);
-  if (version.status != 0 || !version.out.starts_with("go1.26")) return std::nullopt;
+std::optional<std::string> LeakProfileExperiment(int minor) {
+  if (minor != 26) return std::nullopt;
   const char* have = std::getenv("GOEXPERIMENT");
   std::string experiments = have && *have ? std::string(have) + "," : "";
   return "GOEXPERIMENT=" + experiments + "goroutineleakprofile";
+}
+
+// Before Go 1.21 a "created by" line names no parent goroutine, so a
+// survivor cannot be traced to its test through the chain. The runtime's
+// tracebackancestors setting (Go 1.11+) prints the parent's id under each
+// stack ("[originating from goroutine N]:"); one ancestor is enough, the
+// check walks the chain by id. Kept off where it is not needed: it makes
+// every go statement save its parent's stack.
+std::optional<std::string> AncestorsSetting(int minor) {
+  if (minor < 0 || minor >= 21) return std::nullopt;
+  const char* have = std::getenv("GODEBUG");
+  std::string settings = have && *have ? std::string(have) : "";
+  if (settings.find("tracebackancestors=") != std::string::npos) return std::nullopt;
+  return "GODEBUG=" + (settings.empty() ? "" : settings + ",") + "tracebackancestors=1";
 }
 
 void Merge(const GoTestOutcome& run, GoTestOutcome* all) {
@@ -63,8 +87,10 @@ SuiteResult RunSuite(const SuiteOptions& o) {
   };
   std::vector<std::string> base_env = {std::string(kGotestSettleEnv) + "=" +
                                        std::to_string(o.settle_ms) + "ms"};
+  const int minor = GoMinor(o.go);
   if (o.leak_profile)
-    if (std::optional<std::string> e = LeakProfileExperiment(o.go)) base_env.push_back(*e);
+    if (std::optional<std::string> e = LeakProfileExperiment(minor)) base_env.push_back(*e);
+  if (std::optional<std::string> e = AncestorsSetting(minor)) base_env.push_back(*e);
   // A result go test replays from its cache ran no check: -count=1 (the
   // documented way to bypass the cache) unless the user set a count.
   bool count_given = CountGiven(o.go_flags);
