@@ -71,12 +71,9 @@ std::vector<TestLeak> HungTests(const std::string& out, const LeakReadOptions& o
     }
     const Snapshot& snap = set.snapshots.front();
     SourceView view(options.source_roots, /*use_absolute=*/true);
-    AnalyzeOptions ao;
-    ao.source = &view;
-    ao.ignore = options.ignore;
-    Verdict v = AnalyzeSeries({&snap}, {}, ao);
-    std::vector<const Finding*> by_bucket(v.buckets.size(), nullptr);
-    for (const Finding& f : v.findings) by_bucket[f.bucket] = &f;
+    SurvivorVerdict sv = AnalyzeSurvivors(snap, view, options);
+    const Verdict& v = sv.verdict;
+    const std::vector<const Finding*>& by_bucket = sv.by_bucket;
 
     // Which test each goroutine is part of, following creators upward.
     std::map<uint64_t, const Goroutine*> by_id;

@@ -92,6 +92,17 @@ TestLeak LeakOfBucket(const Snapshot& snap, const Verdict& v, size_t bi, const F
   return l;
 }
 
+SurvivorVerdict AnalyzeSurvivors(const Snapshot& snap, SourceView& source,
+                                 const LeakReadOptions& options) {
+  AnalyzeOptions ao;
+  ao.source = &source;
+  ao.ignore = options.ignore;
+  SurvivorVerdict out{AnalyzeSeries({&snap}, {}, ao), {}};
+  out.by_bucket.assign(out.verdict.buckets.size(), nullptr);
+  for (const Finding& f : out.verdict.findings) out.by_bucket[f.bucket] = &f;
+  return out;
+}
+
 std::vector<TestLeak> LeaksOfRecord(const std::string& text, const std::string& source,
                                     const LeakReadOptions& options,
                                     std::vector<std::string>* warnings) {
@@ -114,21 +125,17 @@ std::vector<TestLeak> LeaksOfRecord(const std::string& text, const std::string& 
   const Snapshot& snap = set.snapshots.front();
 
   SourceView view(options.source_roots, /*use_absolute=*/true);
-  AnalyzeOptions ao;
-  ao.source = &view;
-  ao.ignore = options.ignore;
-  Verdict v = AnalyzeSeries({&snap}, {}, ao);
-
-  std::vector<const Finding*> by_bucket(v.buckets.size(), nullptr);
-  for (const Finding& f : v.findings) by_bucket[f.bucket] = &f;
+  SurvivorVerdict sv = AnalyzeSurvivors(snap, view, options);
+  const Verdict& v = sv.verdict;
+  const std::vector<const Finding*>& by_bucket = sv.by_bucket;
   // Buckets an ignore rule dropped have no finding; neither do those no
   // pattern explains. Tell them apart by asking again without the rules.
   std::vector<bool> explained(v.buckets.size(), false);
   if (options.ignore && v.ignored > 0) {
-    AnalyzeOptions all = ao;
+    LeakReadOptions all = options;
     all.ignore = nullptr;
-    Verdict unfiltered = AnalyzeSeries({&snap}, {}, all);
-    for (const Finding& f : unfiltered.findings) explained[f.bucket] = true;
+    SurvivorVerdict unfiltered = AnalyzeSurvivors(snap, view, all);
+    for (const Finding& f : unfiltered.verdict.findings) explained[f.bucket] = true;
   }
 
   std::string outlived = fmt::format(

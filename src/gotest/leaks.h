@@ -43,6 +43,25 @@ struct TestLeak {
   bool baselined = false;  // listed in --baseline: known, does not fail the run
 };
 
+struct LeakReadOptions {
+  std::string settle = "1s";          // for the reason text
+  std::vector<std::string> source_roots;  // to read blocking lines
+  const std::vector<IgnoreRule>* ignore = nullptr;
+  // goleak's IgnoreTopFunction / IgnoreAnyFunction: survivors whose first
+  // frame, or any frame, is one of these functions are not leaks.
+  std::vector<std::string> ignore_top_functions, ignore_any_functions;
+};
+
+// The verdict engine's look at one snapshot of survivors or of a hung
+// test, as `analyze` would take it (source lines, ignore rules), with each
+// bucket's finding (nullptr where no pattern explains the bucket).
+struct SurvivorVerdict {
+  Verdict verdict;
+  std::vector<const Finding*> by_bucket;
+};
+SurvivorVerdict AnalyzeSurvivors(const Snapshot& snap, SourceView& source,
+                                 const LeakReadOptions& options);
+
 // The leak of one bucket of a snapshot the verdict engine looked at: the
 // finding's pattern and reasons when there is one, else kOutlivedPattern.
 TestLeak LeakOfBucket(const Snapshot& snap, const Verdict& verdict, size_t bucket,
@@ -54,14 +73,6 @@ TestLeak LeakOfBucket(const Snapshot& snap, const Verdict& verdict, size_t bucke
 // detector: only the test check can tell.
 inline constexpr const char* kOutlivedPattern = "outlived-test";
 
-struct LeakReadOptions {
-  std::string settle = "1s";          // for the reason text
-  std::vector<std::string> source_roots;  // to read blocking lines
-  const std::vector<IgnoreRule>* ignore = nullptr;
-  // goleak's IgnoreTopFunction / IgnoreAnyFunction: survivors whose first
-  // frame, or any frame, is one of these functions are not leaks.
-  std::vector<std::string> ignore_top_functions, ignore_any_functions;
-};
 
 // Reads every record in `dir` (written by the check). Leaks come sorted by
 // package, test, file and line. Unreadable records become warnings.
