@@ -50,7 +50,7 @@ CLI::App* AddTestCommand(CLI::App* app, TestFlags* f) {
                  "Add one run with go test -race after the --runs ones (the race detector's "
                  "scheduling shakes out other leaks)");
   test->add_flag("--until-leak", f->until_leak,
-                 "With --runs: stop at the first run that finds a leak");
+                 "Stop repeating a test (--runs, -count) after its first leak: later repetitions skip it");
   test->add_option("--fail-on", f->fail_on,
                    "Exit 1 when a leak at or above this severity remains: leak (every "
                    "survivor), or info (also expected goroutines, such as a signal handler's)")

@@ -41,6 +41,7 @@ type leakhound_goroutine struct {
 var (
 	leakhound_mu       leakhound_sync.Mutex
 	leakhound_reported = map[uint64]bool{}
+	leakhound_leaked   = map[string]bool{} // test names that leaked in this process
 	leakhound_seq      int
 )
 
@@ -264,6 +265,9 @@ func leakhound_write(name, dir string, gs []*leakhound_goroutine, proof bool) {
 		b.WriteString("\n\n")
 		n++
 	}
+	if n > 0 {
+		leakhound_leaked[name] = true
+	}
 	if n == 0 || dir == "" {
 		return
 	}
@@ -282,9 +286,31 @@ func leakhound_env() (string, leakhound_time.Duration) {
 	return leakhound_os.Getenv("@DIR_ENV@"), settle
 }
 
+// leakhound_skipLeaked: with --until-leak, a test that already leaked
+// (in an earlier run, or an earlier -count repetition here) is skipped.
+func leakhound_skipLeaked(t *leakhound_testing.T) {
+	path := leakhound_os.Getenv("@SKIP_ENV@")
+	if path == "" {
+		return
+	}
+	leakhound_mu.Lock()
+	already := leakhound_leaked[t.Name()]
+	leakhound_mu.Unlock()
+	if !already {
+		data, _ := leakhound_os.ReadFile(path)
+		for _, line := range leakhound_strings.Split(string(data), "\n") {
+			already = already || line == leakhound_package+"\t"+t.Name()
+		}
+	}
+	if already {
+		t.Skip("leakhound test --until-leak: this test already leaked")
+	}
+}
+
 // leakhound_check is the first statement of every test: it notes the
 // goroutines that exist now and checks, after the test, for new ones.
 func leakhound_check(t *leakhound_testing.T) {
+	leakhound_skipLeaked(t)
 	dir, settle := leakhound_env()
 	self := leakhound_self()
 	start := leakhound_ids()
@@ -341,6 +367,7 @@ std::string CheckSource(const std::string& import_path, const std::string& tag,
   ReplaceAll(&s, "@PROOF_HEADER@", kRecordProofHeader);
   ReplaceAll(&s, "@SETTLE_ENV@", kGotestSettleEnv);
   ReplaceAll(&s, "@DIR_ENV@", kGotestDirEnv);
+  ReplaceAll(&s, "@SKIP_ENV@", kGotestSkipEnv);
   return s;
 }
 

@@ -12,6 +12,10 @@ namespace leakhound {
 // Environment the check reads (set by `leakhound test` for go test).
 inline constexpr const char* kGotestDirEnv = "LEAKHOUND_GOTEST_DIR";
 inline constexpr const char* kGotestSettleEnv = "LEAKHOUND_GOTEST_SETTLE";
+// --until-leak: a file of "IMPORT-PATH<TAB>TEST" lines, tests that leaked
+// in an earlier run; the check skips them (and, within a run, any test
+// that already leaked in an earlier repetition of -count).
+inline constexpr const char* kGotestSkipEnv = "LEAKHOUND_GOTEST_SKIP_LEAKED";
 
 // The function the rewritten test bodies call, and the record header
 // lines each survivor dump starts with.

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 
 #include <fmt/format.h>
@@ -98,6 +99,9 @@ SuiteResult RunSuite(const SuiteOptions& o) {
   bool race_given = false;
   for (const std::string& g : o.go_flags) race_given = race_given || g == "-race" || g == "--race";
   const int total = o.runs + (o.race && !race_given ? 1 : 0);
+  // --until-leak: the tests that leaked so far, which later runs skip.
+  const std::string skip_file = o.work_dir + "/leaked-tests";
+  if (o.until_leak) std::ofstream(skip_file, std::ios::trunc).flush();
   for (int k = 0; k < total; ++k) {
     std::string dumps = o.work_dir + "/dumps" + std::to_string(k);
     std::filesystem::create_directory(dumps);
@@ -116,6 +120,7 @@ SuiteResult RunSuite(const SuiteOptions& o) {
     argv.insert(argv.end(), o.patterns.begin(), o.patterns.end());
     std::vector<std::string> env = base_env;
     env.push_back(std::string(kGotestDirEnv) + "=" + dumps);
+    if (o.until_leak) env.push_back(std::string(kGotestSkipEnv) + "=" + skip_file);
     env.insert(env.end(), sched.env.begin(), sched.env.end());
 
     std::optional<PackageProgress> progress;
@@ -136,14 +141,14 @@ SuiteResult RunSuite(const SuiteOptions& o) {
     std::vector<TestLeak> found = ReadLeakRecords(dumps, o.read, &warnings);
     for (TestLeak& l : HungTests(run.out + run.err, o.read, &warnings)) found.push_back(std::move(l));
     for (const std::string& w : warnings) note("warning: " + w);
-    bool leaked = !found.empty();
+    if (o.until_leak) {
+      std::ofstream skip(skip_file, std::ios::app);
+      for (const TestLeak& l : found)
+        if (l.test != kAfterAllTests) skip << l.package << '\t' << l.test << '\n';
+    }
     MergeRun(std::move(found), &result.leaks);
     result.runs_done = k + 1;
     if (outcome.build_failed) break;  // the next run would not build either
-    if (o.until_leak && leaked) {
-      if (k + 1 < total) note(fmt::format("a leak showed in run {}; --until-leak stops here", k + 1));
-      break;
-    }
   }
   return result;
 }

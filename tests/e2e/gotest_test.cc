@@ -329,14 +329,35 @@ TEST_P(GoTest, PackagesWithTheirOwnLeakChecksKeepWorking) {
   EXPECT_EQ(report["leaks"][0]["line"], Marker("ownchecks/ownchecks_test.go", "LEAK", "send"));
 }
 
-TEST_P(GoTest, UntilLeakStopsAtTheFirstRunThatLeaks) {
+TEST_P(GoTest, UntilLeakStopsATestsRepetitionsAtItsFirstLeak) {
+  // The flaky test leaks in the first run (GOMAXPROCS=1) only; the series
+  // goes on for the others.
   RunResult r = LeakhoundTest({"--format", "json", "--runs", "3", "--until-leak", "./flaky"});
   ASSERT_EQ(r.status, 1) << r.err;
   json report = json::parse(r.out);
-  EXPECT_EQ(report["runs"], 1);  // the first run (GOMAXPROCS=1) leaks
+  EXPECT_EQ(report["runs"], 3);
   ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
   EXPECT_EQ(report["leaks"][0]["seen_in_runs"], 1);
-  EXPECT_EQ(r.err.find("run 2 of 3"), std::string::npos) << r.err;
+
+  // A test that leaks every time: its later repetitions, in the same run
+  // (-count) and in later runs, are skipped; a clean test keeps running.
+  RunResult every = LeakhoundTest({"--format", "json", "--runs", "2", "--until-leak", "./leaky", "--",
+                                   "-run", "^(TestSendLeak|TestClean)$", "-count=3", "-v"});
+  ASSERT_EQ(every.status, 1) << every.err;
+  json e = json::parse(every.out);
+  EXPECT_EQ(e["runs"], 2);
+  ASSERT_EQ(e["leaks"].size(), 1u) << every.out;
+  EXPECT_EQ(e["leaks"][0]["test"], "TestSendLeak");
+  EXPECT_EQ(e["leaks"][0]["count"], 1) << every.out;
+  EXPECT_EQ(e["leaks"][0]["seen_in_runs"], 1) << every.out;
+  EXPECT_NE(every.err.find("this test already leaked"), std::string::npos) << every.err;
+
+  // Without --until-leak every repetition runs and leaks.
+  RunResult all = LeakhoundTest({"--format", "json", "--runs", "2", "./leaky", "--",
+                                 "-run", "^TestSendLeak$", "-count=3"});
+  json a = json::parse(all.out);
+  ASSERT_EQ(a["leaks"].size(), 1u) << all.out;
+  EXPECT_EQ(a["leaks"][0]["seen_in_runs"], 2) << all.out;
 }
 
 TEST_P(GoTest, GoTestFlagsAfterDoubleDash) {
