@@ -329,6 +329,24 @@ TEST_P(GoTest, PackagesWithTheirOwnLeakChecksKeepWorking) {
   EXPECT_EQ(report["leaks"][0]["line"], Marker("ownchecks/ownchecks_test.go", "LEAK", "send"));
 }
 
+// A module whose tests use Uber's goleak itself (go.uber.org/goleak
+// v1.2.1 from the module proxy): goleak keeps failing tests as before;
+// leakhound names the one test that leaked, where goleak also blames the
+// clean test that ran after it.
+TEST_P(GoTest, PackagesUsingGoleakKeepWorking) {
+  RunResult r = LeakhoundTest({"--format", "json", "."}, "/withgoleak");
+  ASSERT_EQ(r.status, 9) << r.err;  // goleak failed tests: a test failure
+  EXPECT_NE(r.err.find("found unexpected goroutines"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--- FAIL: TestLeaksWithGoleak"), std::string::npos) << r.err;
+  json report = json::parse(r.out);
+  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
+  const json& l = report["leaks"][0];
+  EXPECT_EQ(l["test"], "TestLeaksWithGoleak");
+  EXPECT_EQ(l["pattern"], "chan-recv-blocked");
+  EXPECT_EQ(l["line"], Marker("withgoleak/withgoleak_test.go", "LEAK", "recv"));
+  EXPECT_EQ(l["creator"]["line"], Marker("withgoleak/withgoleak_test.go", "GO", "worker"));
+}
+
 TEST_P(GoTest, UntilLeakStopsATestsRepetitionsAtItsFirstLeak) {
   // The flaky test leaks in the first run (GOMAXPROCS=1) only; the series
   // goes on for the others.
