@@ -31,7 +31,7 @@ TEST(Dashboard, LiveAndFileViewsRenderInChromium) {
   });
   std::string db = WorkDir() + "/dashboard.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
-  Service watch({LEAKHOUND_BIN, "watch", url, "--no-config", "--interval", "1s", "--db", db,
+  Service watch({e2e::LeakhoundBinary(), "watch", url, "--no-config", "--interval", "1s", "--db", db,
                  "--serve", "127.0.0.1:0", "--token", "s3cret", "--quiet"},
                 "dashboard at ", true);
   std::string dash = watch.ready_line();

@@ -19,7 +19,7 @@
 namespace {
 
 
-std::string Bin() { return LEAKHOUND_BIN; }
+std::string Bin() { return e2e::LeakhoundBinary(); }
 
 bool Have(const std::string& tool) {
   return e2e::Run({"sh", "-c", "command -v " + tool}).status == 0;

@@ -384,8 +384,16 @@ inline std::map<std::string, int> Markers(const std::string& path, const std::st
   return m;
 }
 
+// The binary under test: the one this build made, or LEAKHOUND_E2E_BIN
+// (`make tsan` runs these tests against its ThreadSanitizer binary
+// without building a second copy of the tests).
+inline std::string LeakhoundBinary() {
+  const char* other = std::getenv("LEAKHOUND_E2E_BIN");
+  return other && *other ? other : LEAKHOUND_BIN;
+}
+
 inline RunResult Leakhound(const std::vector<std::string>& args, const RunOptions& o = {}) {
-  std::vector<std::string> argv = {LEAKHOUND_BIN};
+  std::vector<std::string> argv = {LeakhoundBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
   return Run(argv, o);
 }

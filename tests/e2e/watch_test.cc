@@ -290,7 +290,7 @@ TEST_P(Watch, SigkillMidPollLeavesAValidStore) {
   std::string db = Fresh("watch-kill.db");
   Load load(demo, url, 6, 50);
   for (int round = 0; round < 3; ++round) {
-    Service watch({LEAKHOUND_BIN, "watch", url, "--no-config", "--interval", "100ms", "--db", db},
+    Service watch({e2e::LeakhoundBinary(), "watch", url, "--no-config", "--interval", "100ms", "--db", db},
                   "watching ", true);
     usleep(1500 * 1000);
     watch.Stop();  // SIGKILL, whatever it was doing
@@ -314,7 +314,7 @@ TEST_P(Watch, ServesDashboardMetricsAndStopsCleanlyOnSigterm) {
   std::string url = svc.ready_line();
   std::string db = Fresh("watch-serve.db");
   Load load(demo, url, 8);
-  Service watch({LEAKHOUND_BIN, "watch", url, "--no-config", "--interval", "1s", "--db", db,
+  Service watch({e2e::LeakhoundBinary(), "watch", url, "--no-config", "--interval", "1s", "--db", db,
                  "--serve", "127.0.0.1:0", "--token", "t0ken", "--format", "json"},
                 "dashboard at ", true);
   std::string dash = watch.ready_line();  // http://127.0.0.1:PORT/
@@ -352,7 +352,7 @@ TEST_P(Watch, ServesDashboardMetricsAndStopsCleanlyOnSigterm) {
   EXPECT_TRUE(stat((db + "-wal").c_str(), &st) != 0 || st.st_size == 0);
 
   // `leakhound serve` reads the same history afterwards.
-  Service serve({LEAKHOUND_BIN, "serve", "--no-config", "--db", db, "--addr", "127.0.0.1:0"},
+  Service serve({e2e::LeakhoundBinary(), "serve", "--no-config", "--db", db, "--addr", "127.0.0.1:0"},
                 "dashboard at ", true);
   RunResult again = Curl({serve.ready_line() + "api/dashboard"});
   Json doc2 = Json::parse(again.out);
