@@ -102,6 +102,19 @@ int Marker(const std::string& file, const std::string& kind, const std::string& 
   return m.count(tag) ? m[tag] : -1;
 }
 
+// The report holds exactly one leak: of `test`, with `pattern`, blocked at
+// the LEAK:`leak` marker of `file` and started at its GO:`go` marker.
+void ExpectOneLeak(const json& report, const std::string& test, const std::string& pattern,
+                   const std::string& file, const std::string& leak, const std::string& go) {
+  ASSERT_EQ(report["leaks"].size(), 1u) << report.dump(2);
+  const json& l = report["leaks"][0];
+  EXPECT_EQ(l["test"], test);
+  EXPECT_EQ(l["pattern"], pattern);
+  EXPECT_EQ(l["file"], ModuleDir() + "/" + file);
+  EXPECT_EQ(l["line"], Marker(file, "LEAK", leak));
+  EXPECT_EQ(l["creator"]["line"], Marker(file, "GO", go));
+}
+
 TEST_P(GoTest, NamesEveryLeakingTestWithItsLinesAndPattern) {
   const RunResult& r = MainRun();
   ASSERT_EQ(r.status, 1) << r.err;
@@ -204,13 +217,9 @@ TEST_P(GoTest, FailingTestKeepsItsOwnExitCodeAndItsLeak) {
   ASSERT_EQ(r.status, 9) << r.err;
   json report = json::parse(r.out);
   EXPECT_TRUE(report["go_test"]["tests_failed"].get<bool>());
-  ASSERT_EQ(report["leaks"].size(), 1u);
-  EXPECT_EQ(report["leaks"][0]["test"], "TestFails");
   // The leak is in the rewritten test file itself: its lines are the
   // user's, not the overlay copy's.
-  EXPECT_EQ(report["leaks"][0]["file"], ModuleDir() + "/failing/failing_test.go");
-  EXPECT_EQ(report["leaks"][0]["line"], Marker("failing/failing_test.go", "LEAK", "send"));
-  EXPECT_EQ(report["leaks"][0]["creator"]["line"], Marker("failing/failing_test.go", "GO", "leak"));
+  ExpectOneLeak(report, "TestFails", "chan-send-blocked", "failing/failing_test.go", "send", "leak");
   EXPECT_NE(r.err.find("this test fails on purpose"), std::string::npos);
 }
 
@@ -225,12 +234,8 @@ TEST_P(GoTest, FinalCheckFindsLeaksOfUncheckedTests) {
   RunResult r = LeakhoundTest({"--format", "json", "./aftermain"});
   ASSERT_EQ(r.status, 1) << r.err;
   json report = json::parse(r.out);
-  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
-  const json& l = report["leaks"][0];
-  EXPECT_EQ(l["test"], "(after all tests)");
-  EXPECT_EQ(l["pattern"], "chan-send-blocked");
-  EXPECT_EQ(l["line"], Marker("aftermain/aftermain_test.go", "LEAK", "send"));
-  EXPECT_EQ(l["creator"]["line"], Marker("aftermain/aftermain_test.go", "GO", "leak"));
+  ExpectOneLeak(report, "(after all tests)", "chan-send-blocked", "aftermain/aftermain_test.go",
+                "send", "leak");
 }
 
 TEST_P(GoTest, GoleakStyleIgnoreFlags) {
@@ -339,12 +344,8 @@ TEST_P(GoTest, PackagesUsingGoleakKeepWorking) {
   EXPECT_NE(r.err.find("found unexpected goroutines"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--- FAIL: TestLeaksWithGoleak"), std::string::npos) << r.err;
   json report = json::parse(r.out);
-  ASSERT_EQ(report["leaks"].size(), 1u) << r.out;
-  const json& l = report["leaks"][0];
-  EXPECT_EQ(l["test"], "TestLeaksWithGoleak");
-  EXPECT_EQ(l["pattern"], "chan-recv-blocked");
-  EXPECT_EQ(l["line"], Marker("withgoleak/withgoleak_test.go", "LEAK", "recv"));
-  EXPECT_EQ(l["creator"]["line"], Marker("withgoleak/withgoleak_test.go", "GO", "worker"));
+  ExpectOneLeak(report, "TestLeaksWithGoleak", "chan-recv-blocked", "withgoleak/withgoleak_test.go",
+                "recv", "worker");
 }
 
 TEST_P(GoTest, UntilLeakStopsATestsRepetitionsAtItsFirstLeak) {
