@@ -54,6 +54,20 @@ struct Detail {
   std::string stack_text;
 };
 
+namespace {
+
+// What debug=2 tells of a finding that debug=1 cannot: the wait reason,
+// the go statement and the whole stack.
+void TakeDetail(const Detail& d, FindingRecord* r) {
+  r->state = d.state;
+  r->creator_function = d.creator_function;
+  r->creator_file = d.creator_file;
+  r->creator_line = d.creator_line;
+  r->stack_text = d.stack_text;
+}
+
+}  // namespace
+
 struct Watcher::Target {
   size_t index = 0;  // in targets_
   TargetConfig config;
@@ -209,13 +223,8 @@ void Watcher::HandleDetail(Target& t, FetchResult& result) {
     FindingRecord& r = o.record;
     auto d = t.details.find(LocationKey(r.function, r.file, r.line));
     if (d == t.details.end()) continue;
-    o.state = r.state = d->second.state;
-    if (r.creator_function.empty() || r.creator_line == 0) {
-      r.creator_function = d->second.creator_function;
-      r.creator_file = d->second.creator_file;
-      r.creator_line = d->second.creator_line;
-    }
-    r.stack_text = d->second.stack_text;
+    TakeDetail(d->second, &r);
+    o.state = r.state;
   }
 }
 
@@ -324,11 +333,8 @@ void Watcher::HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms) {
         // debug=2 saw the same place: its wait reason, wait time and
         // creator line are what debug=1 cannot show.
         const Detail& det = d->second;
+        TakeDetail(det, &r);
         state = det.state;
-        r.creator_function = det.creator_function;
-        r.creator_file = det.creator_file;
-        r.creator_line = det.creator_line;
-        r.stack_text = det.stack_text;
         std::string wait = det.max_wait >= 0 ? fmt::format(", waiting up to {} min", det.max_wait) : "";
         reasons.push_back({{"text", fmt::format("debug=2 shows them in \"{}\"{}", det.state, wait)},
                            {"weight", 0}});
