@@ -41,7 +41,8 @@ type leakhound_goroutine struct {
 var (
 	leakhound_mu       leakhound_sync.Mutex
 	leakhound_reported = map[uint64]bool{}
-	leakhound_leaked   = map[string]bool{} // test names that leaked in this process
+	leakhound_leaked   = map[string]bool{} // test names that leaked (earlier runs, this process)
+	leakhound_loadOnce leakhound_sync.Once
 	leakhound_seq      int
 )
 
@@ -293,15 +294,20 @@ func leakhound_skipLeaked(t *leakhound_testing.T) {
 	if path == "" {
 		return
 	}
+	// The file only changes between runs (processes): read it once.
+	leakhound_loadOnce.Do(func() {
+		data, _ := leakhound_os.ReadFile(path)
+		leakhound_mu.Lock()
+		defer leakhound_mu.Unlock()
+		for _, line := range leakhound_strings.Split(string(data), "\n") {
+			if name := leakhound_strings.TrimPrefix(line, leakhound_package+"\t"); name != line {
+				leakhound_leaked[name] = true
+			}
+		}
+	})
 	leakhound_mu.Lock()
 	already := leakhound_leaked[t.Name()]
 	leakhound_mu.Unlock()
-	if !already {
-		data, _ := leakhound_os.ReadFile(path)
-		for _, line := range leakhound_strings.Split(string(data), "\n") {
-			already = already || line == leakhound_package+"\t"+t.Name()
-		}
-	}
 	if already {
 		t.Skip("leakhound test --until-leak: this test already leaked")
 	}
