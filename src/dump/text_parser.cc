@@ -12,6 +12,7 @@
 
 #include "base/hash.h"
 #include "base/strings.h"
+#include "base/words.h"
 #include "dump/header.h"
 #include "dump/paste.h"
 
@@ -161,9 +162,7 @@ void TextParser::VersionFromCreators() {
 void TextParser::NoteCuts() {
   if (have_snapshot_ && cut_goroutines_ > 0)
     snap().notes.push_back(
-        "stacks of " + std::to_string(cut_goroutines_) +
-        (cut_goroutines_ == 1 ? " goroutine were" : " goroutines were") +
-        " cut in the text (\"...\" or the end of the input where a location or frames "
+        "stacks of " + Plural(cut_goroutines_, "goroutine") + " were cut in the text (\"...\" or the end of the input where a location or frames "
         "were): their functions are kept, with unknown locations");
   cut_goroutines_ = 0;
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/words.h"
 #include "report/junit_report.h"
 #include "report/report.h"
 #include "report/sarif_report.h"
@@ -34,9 +35,8 @@ std::string GoLine(const TestLeak& l, const std::string& cwd) {
 
 // The one-line message, as go vet would put it.
 std::string Message(const TestLeak& l, const std::string& cwd) {
-  std::string m = fmt::format("{} {} {} goroutine{}: {} [{}]", l.test,
-                              l.hung ? "hung with" : "leaked", l.count,
-                              l.count == 1 ? "" : "s", l.title, l.state);
+  std::string m = fmt::format("{} {} {}: {} [{}]", l.test, l.hung ? "hung with" : "leaked",
+                              Plural(l.count, "goroutine"), l.title, l.state);
   if (l.hung) m.insert(m.find(':'), " blocked");
   if (l.has_creator) m += ", started by the go statement at " + GoLine(l, cwd);
   return m;
