@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <unordered_map>
+#include <vector>
 
+#include "base/hash.h"
 #include "base/words.h"
 
 namespace leakhound {
@@ -43,25 +45,34 @@ std::string_view Program(const Snapshot& s) {
   return {};
 }
 
+// Where each stack's goroutines started (outermost function) and who
+// started them (creator), one hash per stack: snapshots keep their own
+// string tables, and a million goroutines share a few thousand stacks.
+std::vector<uint64_t> Origins(const Snapshot& s) {
+  std::vector<uint64_t> out;
+  out.reserve(s.stacks().size());
+  for (const Stack& st : s.stacks()) {
+    std::string_view first = st.frames.empty() ? std::string_view() : s.str(st.frames.back().function);
+    std::string_view creator = st.has_creator ? s.str(st.creator.function) : std::string_view();
+    out.push_back(HashMix(HashBytes(first.data(), first.size()),
+                          HashBytes(creator.data(), creator.size(), 1)));
+  }
+  return out;
+}
+
 // Goroutines of `b` that were in `a` under the same id with the same
 // outermost function (where it started) and creator: the same goroutine seen
 // twice. Goroutine 1 (main, in every process) does not count.
 size_t SharedGoroutines(const Snapshot& a, const Snapshot& b) {
   if (!a.has_ids || !b.has_ids) return 0;
-  auto key = [](const Snapshot& s, const Goroutine& g) {
-    const Stack& st = s.stack_of(g);
-    std::string k(st.frames.empty() ? std::string_view() : s.str(st.frames.back().function));
-    k += '\n';
-    if (st.has_creator) k += s.str(st.creator.function);
-    return k;
-  };
-  std::unordered_map<uint64_t, std::string> in_a;
+  std::vector<uint64_t> from_a = Origins(a), from_b = Origins(b);
+  std::unordered_map<uint64_t, uint64_t> in_a;
   for (const Goroutine& g : a.goroutines())
-    if (g.id > 1) in_a.emplace(g.id, key(a, g));
+    if (g.id > 1) in_a.emplace(g.id, from_a[g.stack]);
   size_t n = 0;
   for (const Goroutine& g : b.goroutines()) {
     auto it = in_a.find(g.id);
-    if (it != in_a.end() && it->second == key(b, g)) ++n;
+    if (it != in_a.end() && it->second == from_b[g.stack]) ++n;
   }
   return n;
 }
