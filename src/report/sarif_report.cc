@@ -28,11 +28,7 @@ std::string PascalName(std::string_view id) {
 }
 
 std::string RelativeUri(const std::string& file, const std::string& root) {
-  std::string path = file;
-  if (!root.empty() && path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-      (root.back() == '/' || path[root.size()] == '/'))
-    path = path.substr(root.size() + (root.back() == '/' ? 0 : 1));
-  while (path.starts_with("./")) path = path.substr(2);
+  std::string path = RelativeSourcePath(file, root);
   // RFC 3986: escape what may not appear in a URI path.
   std::string uri;
   for (unsigned char c : path) {
@@ -69,6 +65,15 @@ nlohmann::ordered_json Location(const std::string& uri, uint32_t line, uint32_t 
 }
 
 }  // namespace
+
+std::string RelativeSourcePath(const std::string& file, const std::string& root) {
+  std::string path = file;
+  if (!root.empty() && path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+      (root.back() == '/' || path[root.size()] == '/'))
+    path = path.substr(root.size() + (root.back() == '/' ? 0 : 1));
+  while (path.starts_with("./")) path = path.substr(2);
+  return path;
+}
 
 std::string LintFingerprint(const LintFinding& f, const std::string& uri) {
   // Runs of blanks count as one, so reindenting keeps the fingerprint.

@@ -21,6 +21,10 @@ nlohmann::ordered_json SarifLog(const std::vector<LintFinding>& findings,
 void WriteSarif(const std::vector<LintFinding>& findings, const std::string& src_root,
                 std::ostream& out);
 
+// `file` relative to `root` when it lies below it, without a leading
+// "./"; otherwise as it is. A path, not a URI (nothing escaped).
+std::string RelativeSourcePath(const std::string& file, const std::string& root);
+
 // The stable fingerprint of one finding: rule, file, function and the
 // whitespace-normalised text of its line, hashed (16 hex digits). It
 // survives edits that move the line.
