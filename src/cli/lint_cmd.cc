@@ -10,6 +10,7 @@
 #include "lint/linter.h"
 #include "patterns/pattern.h"
 #include "report/report.h"
+#include "report/codeclimate_report.h"
 #include "report/sarif_report.h"
 
 namespace leakhound {
@@ -47,10 +48,11 @@ class LintProgress {
 CLI::App* AddLintCommand(CLI::App* app, LintFlags* f) {
   CLI::App* lint = app->add_subcommand(
       "lint", "Find goroutine leak patterns in Go source, like go vet (./... recurses; vendor/ "
-              "and testdata/ are skipped; //leakhound:ignore ID reason silences a line)");
+              "and testdata/ are skipped; //leakhound:ignore ID reason or //nolint:leakhound "
+              "silences a line)");
   lint->add_option("paths", f->paths, "Files, directories, or DIR/... (default ./...)");
   lint->add_option("--format", f->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "sarif"}))
+      ->check(CLI::IsMember({"text", "json", "sarif", "codeclimate"}))
       ->capture_default_str();
   lint->add_option("-j,--jobs", f->jobs, "Files parsed at once (default: one per core)");
   return lint;
@@ -83,9 +85,12 @@ int RunLint(const LintFlags& f) {
     r = LintFiles(files, f.jobs, progress);
   }
   for (const std::string& e : r.errors) std::cerr << "leakhound: warning: " << e << "\n";
+  char cwd[4096];
+  std::string src_root = getcwd(cwd, sizeof cwd) ? cwd : "";
   if (f.format == "sarif") {
-    char cwd[4096];
-    WriteSarif(r.findings, getcwd(cwd, sizeof cwd) ? cwd : "", std::cout);
+    WriteSarif(r.findings, src_root, std::cout);
+  } else if (f.format == "codeclimate") {
+    WriteCodeClimate(r.findings, src_root, std::cout);
   } else if (f.format == "json") {
     nlohmann::ordered_json root;
     root["schema"] = "leakhound/lint/v1";

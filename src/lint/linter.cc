@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "lint/scope.h"
+#include "lint/suppress.h"
 #include <tuple>
 
 namespace leakhound {
@@ -49,24 +50,6 @@ void ListDir(const std::string& dir, bool recurse, std::vector<std::string>* out
   closedir(d);
   std::sort(subdirs.begin(), subdirs.end());
   for (const std::string& s : subdirs) ListDir(s, true, out);
-}
-
-// Lines (1-based) carrying a //leakhound:ignore comment, with its ids.
-std::vector<std::pair<uint32_t, std::string>> IgnoreComments(const std::string& text) {
-  std::vector<std::pair<uint32_t, std::string>> out;
-  size_t pos = 0;
-  const std::string tag = "//leakhound:ignore";
-  while ((pos = text.find(tag, pos)) != std::string::npos) {
-    uint32_t line = static_cast<uint32_t>(std::count(text.begin(), text.begin() + pos, '\n')) + 1;
-    size_t start = pos + tag.size();
-    size_t end = text.find('\n', start);
-    std::istringstream words(text.substr(start, end - start));
-    std::string id;
-    words >> id;
-    if (!id.empty()) out.emplace_back(line, id);
-    pos = start;
-  }
-  return out;
 }
 
 // "leakAll", "(*account).deposit", "List.Len": the declaration holding
@@ -124,12 +107,13 @@ std::vector<LintFinding> LintSource(const std::string& path, const std::string& 
     f.function = DeclarationName(file, ts_node_descendant_for_point_range(file.root(), at, at));
     f.snippet = std::string(TrimmedLine(text, f.line));
   }
-  auto ignores = IgnoreComments(text);
+  std::vector<Suppression> quiet = Suppressions(file);
   std::vector<LintFinding> kept;
   for (LintFinding& f : found) {
     bool drop = false;
-    for (const auto& [line, id] : ignores)
-      if ((line == f.line || line + 1 == f.line) && (id == f.pattern || id == f.rule || id == "all"))
+    for (const Suppression& q : quiet)
+      if (q.first <= f.line && f.line <= q.last &&
+          (q.id == f.pattern || q.id == f.rule || q.id == "all"))
         drop = true;
     if (drop) {
       if (suppressed) ++*suppressed;

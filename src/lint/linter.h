@@ -21,13 +21,14 @@ struct LintResult {
   std::vector<LintFinding> findings;  // by file, line, column
   size_t files = 0;
   uint64_t lines = 0;
-  size_t suppressed = 0;              // by //leakhound:ignore comments
+  size_t suppressed = 0;              // by //leakhound:ignore and //nolint comments
   std::vector<std::string> errors;    // unreadable files
 };
 
 // Lints files on `jobs` threads (0: one per core). A finding is dropped
-// when its line, or the line above, carries "//leakhound:ignore ID reason"
-// with ID its pattern, its rule or "all".
+// when a suppression comment covers it (lint/suppress.h:
+// "//leakhound:ignore ID reason" on its line or the line above, ID its
+// pattern, its rule or "all"; golangci-lint's //nolint naming leakhound).
 // `progress`, when set, is called now and then (from the calling thread)
 // with the number of files done.
 LintResult LintFiles(const std::vector<std::string>& files, unsigned jobs = 0,
