@@ -12,6 +12,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libtree-sitter-dev
   golang-1.19-go chromium python3
   dpkg-dev file zsh fish
+  # docs/ci's examples test: pre-commit checks and runs the hook; actionlint
+  # (scripts/go-tool.sh) runs shellcheck on the workflow's run: steps.
+  pre-commit shellcheck
 )
 
 missing=()

@@ -175,3 +175,59 @@ TEST(LintE2e, DirectoryWithoutDotsThatHoldsNoGoFilesSaysHowToRecurse) {
   e2e::RunResult all = e2e::Leakhound({"lint", dir + "/..."});
   EXPECT_EQ(all.status, 1) << all.err;  // the leaky programs have findings
 }
+
+// GitLab Code Quality: one issue per finding of the JSON output, at the
+// same lines, paths relative to the working directory, fingerprints
+// unique and the same on a second run.
+TEST(LintE2e, CodeClimateIsOneIssuePerFindingWithStableUniqueFingerprints) {
+  e2e::RunOptions o;
+  o.cwd = LEAKHOUND_SOURCE_DIR;
+  e2e::RunResult r = e2e::Leakhound({"lint", "--format", "codeclimate", "./testdata/go/leaky"}, o);
+  EXPECT_EQ(r.status, 1) << r.err;
+  json issues = json::parse(r.out);
+  ASSERT_TRUE(issues.is_array());
+  json plain = json::parse(e2e::Leakhound({"lint", "--format", "json", "testdata/go/leaky"}, o).out);
+  ASSERT_EQ(issues.size(), plain["findings"].size());
+  ASSERT_FALSE(issues.empty());
+  std::set<std::string> fingerprints;
+  for (size_t i = 0; i < issues.size(); ++i) {
+    const json& is = issues[i];
+    const json& f = plain["findings"][i];
+    EXPECT_EQ(is["check_name"], "leakhound/" + f["pattern"].get<std::string>());
+    EXPECT_EQ(is["description"], f["message"].get<std::string>() + " (" + f["rule"].get<std::string>() + ")");
+    EXPECT_EQ(is["severity"], "major");
+    EXPECT_EQ(is["location"]["path"], "testdata/go/leaky/main.go");
+    EXPECT_EQ(is["location"]["lines"]["begin"], f["line"]);
+    EXPECT_TRUE(fingerprints.insert(is["fingerprint"].get<std::string>()).second);
+  }
+  EXPECT_EQ(json::parse(e2e::Leakhound({"lint", "--format", "codeclimate", "testdata/go/leaky"}, o).out),
+            issues);
+  // Nothing found: an empty array, exit 0.
+  e2e::RunResult clean = e2e::Leakhound({"lint", "--format", "codeclimate", "testdata/go/benign"}, o);
+  EXPECT_EQ(clean.status, 0) << clean.err;
+  EXPECT_EQ(json::parse(clean.out), json::array());
+}
+
+// //nolint as golangci-lint users write it: for leakhound (alone, in a
+// list, with a reason, above the statement) it silences and counts;
+// for another linter it does not.
+TEST(LintE2e, NolintCommentsSilenceOnlyWhatTheyName) {
+  std::string dir = e2e::WorkDir() + "/lint-nolint";
+  e2e::Run({"mkdir", "-p", dir});
+  e2e::WriteFile(dir + "/daemons.go",
+                 "package p\n\n"
+                 "func daemons() {\n"
+                 "\tgo func() {\n\t\tselect {} //nolint:leakhound // parked until exit\n\t}()\n"  // 5
+                 "\tgo func() {\n\t\tselect {} //nolint:errcheck,leakhound\n\t}()\n"               // 8
+                 "\t//nolint\n\tgo func() {\n\t\tselect {}\n\t}()\n"                               // 12
+                 "\tgo func() {\n\t\tselect {} //nolint:errcheck\n\t}()\n"                         // 15
+                 "\tgo func() {\n\t\tselect {} // nolint:leakhound (a space: not a directive)\n\t}()\n"  // 18
+                 "}\n");
+  e2e::RunResult r = e2e::Leakhound({"lint", "--format", "json", dir});
+  EXPECT_EQ(r.status, 1) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["suppressed"], 3);
+  std::vector<int> lines;
+  for (const json& f : j["findings"]) lines.push_back(f["line"]);
+  EXPECT_EQ(lines, (std::vector<int>{15, 18}));
+}

@@ -1,0 +1,3 @@
+module example.com/cidemo
+
+go 1.19
