@@ -26,13 +26,16 @@ fi
 export GOMODCACHE=${GOMODCACHE:-$cache/gomod}
 export GOCACHE=${GOCACHE:-$cache/go-build}
 export GOFLAGS=-modcacherw GOTOOLCHAIN=local GO111MODULE=on
-# Built into a scratch folder and moved in whole: a build that breaks
-# halfway leaves no half-written binary for the next call to trust.
+# Built into a scratch folder and renamed into place whole: a build that
+# breaks halfway leaves no half-written binary for the next call to
+# trust, and of two tests building at once (ctest -j) the first rename
+# wins while the other's copy is dropped — never one deleted under a
+# test that is running it.
 mkdir -p "$cache/tools"
+if [ -d "$bindir" ] && [ ! -x "$bindir/$name" ]; then rm -rf "$bindir"; fi
 tmp=$(mktemp -d "$cache/tools/.$name.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 GOBIN=$tmp "${GO:-go}" install "$pkg@$version" >&2
-rm -rf "$bindir"
-mv "$tmp" "$bindir"
-trap - EXIT
+chmod 755 "$tmp"
+if mv -T "$tmp" "$bindir" 2>/dev/null; then trap - EXIT; fi
 echo "$bindir/$name"
