@@ -70,6 +70,17 @@
       if (i === undefined) { i = list.length; list.push(s); map.set(s, i); }
       return i;
     };
+    // The live server's buckets leave pattern/severity empty and its
+    // findings carry no signature: a finding names its bucket by target
+    // and signature when it has one, else by target, function and state.
+    const findingSev = new Map();
+    const keyOf = (x, sig) => text(x.target) + '\u0000' +
+      (sig ? 's' + sig : 'f' + text(x.function) + '\u0000' + text(x.state));
+    for (const f of arr(data && data.findings)) {
+      const key = keyOf(f, text(f.signature));
+      const r = f.severity === 'leak' ? 2 : f.severity === 'suspect' ? 1 : 0;
+      if (f.status !== 'resolved' && r > (findingSev.get(key) || 0)) findingSev.set(key, r);
+    }
     for (const b of arr(data && data.buckets)) {
       if (target && text(b.target) !== target) continue;
       const frames = [];
@@ -80,7 +91,8 @@
         else if (line.startsWith('...')) elided = true;
         else frames.push(line);
       }
-      const sev = b.severity === 'leak' ? 2 : b.severity === 'suspect' ? 1 : 0;
+      const sev = Math.max(b.severity === 'leak' ? 2 : b.severity === 'suspect' ? 1 : 0,
+                           findingSev.get(keyOf(b, text(b.signature))) || 0, findingSev.get(keyOf(b, '')) || 0);
       const row = [typeof b.count === 'number' ? b.count : 0, intern(stateIx, states, text(b.state)), sev];
       if (creator !== null) row.push(intern(nameIx, names, creator));
       if (elided) row.push(intern(nameIx, names, '\u2026frames elided'));

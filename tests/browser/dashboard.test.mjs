@@ -125,6 +125,11 @@ async function checkPage(browser, url, { screenshot, sameOrigin, minPatterns }) 
   // from the buckets' stacks in the live page).
   const boxes = await page.locator('#flame .fl-node').count();
   check(boxes > 1, label + 'the stack view draws ' + boxes + ' boxes');
+  const leakFns = ((data && data.findings) || []).filter((f) => f.severity === 'leak' && f.status !== 'resolved').map((f) => f.function);
+  if (leakFns.length) {
+    const marked = await page.$$eval('#flame .fl-leak, #flame .fl-leak-part', (els) => els.map((e) => e.dataset.fn));
+    check(leakFns.some((fn) => marked.includes(fn)), label + 'a leak finding\'s function is marked as leak in the stack view (' + leakFns.join(', ') + ')');
+  }
 
   // Nothing from the data became markup.
   check((await page.locator('img').count()) === 0, label + 'no <img> in the page');
