@@ -1,6 +1,7 @@
 // Writes a large, realistic Go 1.22 goroutine dump for benchmarks:
 //
-//   gen_dump --goroutines N [--stacks K] [--seed S] [--format debug2|sigquit|log] > dump.txt
+//   gen_dump --goroutines N [--stacks K] [--seed S] [--every-stack]
+//            [--format debug2|sigquit|log] > dump.txt
 //
 //   debug2   runtime.Stack(buf, true) / /debug/pprof/goroutine?debug=2:
 //            traceback level 1, the goroutine writing the dump first
@@ -18,7 +19,9 @@
 // N goroutines are printed (sigquit adds g0 and the runtime's own, as
 // the runtime does). They use K distinct stacks (default 2000) drawn from
 // a Zipf distribution (weight 1/rank): a few buckets hold most goroutines,
-// as in a leaking service. Stacks are 3-40 visible frames: net/http,
+// as in a leaking service; --every-stack gives the first K of them one
+// goroutine of each stack in turn before the draws start, so a dump with
+// N >= K + 2 shows every stack (the stack view's 100k-stack test). Stacks are 3-40 visible frames: net/http,
 // gRPC, errgroup, pgx, go-redis, database/sql and internal/poll frames
 // around generated application code, mostly short at the hot ranks and
 // with a long tail of deep ones. Wait reasons vary (chan receive, select,
@@ -796,7 +799,8 @@ StackT Fixed(std::string state, Frames frames, FrameT creator, int parent) {
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: gen_dump --goroutines N [--stacks K] [--seed S] [--format debug2|sigquit|log] > dump.txt\n");
+               "usage: gen_dump --goroutines N [--stacks K] [--seed S] [--every-stack] "
+               "[--format debug2|sigquit|log] > dump.txt\n");
   return 2;
 }
 
@@ -814,11 +818,16 @@ bool ParseCount(const char* s, uint64_t* out) {
 int main(int argc, char** argv) {
   uint64_t goroutines = 1000000, stacks = 2000, seed = 1;
   Format format = Format::kDebug2;
+  bool every_stack = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-h" || a == "--help") {
       Usage();
       return 0;
+    }
+    if (a == "--every-stack") {
+      every_stack = true;
+      continue;
     }
     if (i + 1 >= argc) return Usage();
     const char* v = argv[++i];
@@ -939,6 +948,7 @@ int main(int argc, char** argv) {
   for (uint64_t i = 0; i < others; ++i) {
     double u = static_cast<double>(r.Next() >> 11) / 9007199254740992.0 * sum;
     uint64_t k = static_cast<uint64_t>(std::lower_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+    if (every_stack && i < stacks) k = i;
     if (k >= stacks) k = stacks - 1;
     const StackT& s = table[k];
     uint64_t id = id_of(i);

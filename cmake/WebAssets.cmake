@@ -99,6 +99,7 @@ endif()
 set(WEB_ASSET_PAIRS
   index.html=${CMAKE_SOURCE_DIR}/web/index.html
   app.js=${CMAKE_SOURCE_DIR}/web/app.js
+  flame.js=${CMAKE_SOURCE_DIR}/web/flame.js
   style.css=${CMAKE_SOURCE_DIR}/web/style.css
   uPlot.js=${UPLOT_DIR}/package/dist/uPlot.iife.min.js
   uPlot.css=${UPLOT_DIR}/package/dist/uPlot.min.css)

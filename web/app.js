@@ -25,6 +25,8 @@
     open: new Set(),   // keys of <details> a person opened; kept across refreshes
     inflight: false,
     lastOk: 0,
+    flame: null,        // web/flame.js view
+    flameTarget: null,  // target filter the stack view was built for
   };
 
   // --- small DOM helpers -------------------------------------------------
@@ -162,6 +164,8 @@
     renderSummary(data);
     renderTargets(data);
     renderTotals(data);
+    renderStates(data);
+    state.flameTarget = null;  // new data: rebuild the stack view in applyFilters
     renderFindings(data);
     renderGrowing(data);
     renderBuckets(data);
@@ -176,6 +180,13 @@
       if (f.baselined) continue;
       if (f.severity === 'leak') leaks++;
       else if (f.severity === 'suspect') suspects++;
+    }
+    // A file analysis sends the 500 most severe findings; its counts of
+    // all of them (but the baselined) are in findings_by_severity.
+    const all = data.findings_by_severity;
+    if (data.findings_omitted && all && typeof all === 'object') {
+      leaks = num(all.leak);
+      suspects = num(all.suspect);
     }
     for (const t of arr(data.targets)) total += num(t.total);
     const s = $('summary');
@@ -242,8 +253,65 @@
     return { stroke: '#57606a', grid: { stroke: '#eaeef2' }, ticks: { stroke: '#d0d7de' }, font: '11px system-ui, sans-serif', size: 56 };
   }
 
+  // One snapshot (one x value in every target's totals): a time axis
+  // would be a single point, so the page shows counts per state instead.
+  function singleSnapshot(data) {
+    for (const t of arr(data.targets)) {
+      const xs = new Set();
+      for (const p of arr(t.totals)) if (Array.isArray(p) && typeof p[0] === 'number') xs.add(p[0]);
+      if (xs.size > 1) return false;
+    }
+    return true;
+  }
+
+  function renderStates(data) {
+    const single = singleSnapshot(data);
+    $('states-section').hidden = !single;
+    const body = $('states').tBodies[0];
+    clear(body);
+    if (!single) return;
+    const target = filters().target;
+    const counts = new Map();
+    let total = 0;
+    for (const t of arr(data.targets)) {
+      if (target && str(t.name) !== target) continue;
+      for (const [k, v] of Object.entries(t.by_state && typeof t.by_state === 'object' ? t.by_state : {})) {
+        counts.set(k, (counts.get(k) || 0) + num(v));
+        total += num(v);
+      }
+    }
+    const rows = Array.from(counts.entries()).sort((a, b) => b[1] - a[1]);
+    for (const [k, v] of rows) {
+      const bar = el('span', { class: 'bar' });
+      const fill = el('span', { class: 'fill' });
+      fill.style.width = (total ? (100 * v) / total : 0).toFixed(1) + '%';
+      if (window.LeakhoundFlame) fill.style.background = window.LeakhoundFlame.stateColor(k);
+      bar.appendChild(fill);
+      body.appendChild(el('tr', { data: { state: k } },
+        el('td', null, k),
+        el('td', { class: 'num' }, fmtInt(v)),
+        el('td', { class: 'num' }, total ? ((100 * v) / total).toFixed(1) + '%' : ''),
+        el('td', { class: 'share' }, bar)));
+    }
+    if (!rows.length) body.appendChild(el('tr', null, el('td', { colspan: 4, class: 'muted' }, 'No goroutines.')));
+    $('states-count').textContent = '(' + rows.length + (rows.length === 1 ? ' state' : ' states') + ', ' + fmtInt(total) + ' goroutines)';
+  }
+
+  function renderFlame(data, target) {
+    if (!state.flame || !data) return;
+    state.flame.set(window.LeakhoundFlame.fromDocument(data, target));
+    state.flameTarget = target;
+  }
+
   function renderTotals(data) {
     const box = $('chart-totals');
+    const single = singleSnapshot(data);
+    $('totals-section').hidden = single;
+    if (single) {
+      destroyTotals();
+      clear(box);
+      return;
+    }
     const targets = arr(data.targets);
     const isTime = timeAxis(data);
     const tables = [];
@@ -437,6 +505,7 @@
     if (inputs.length) parts.push('input' + (inputs.length > 1 ? 's ' : ' ') + inputs.map(str).join(', '));
     if (typeof data.buckets_total === 'number') parts.push(fmtInt(data.buckets_total) + ' buckets in all');
     if (data.buckets_omitted) parts.push(fmtInt(data.buckets_omitted) + ' small buckets not included');
+    if (data.findings_omitted) parts.push(fmtInt(data.findings_omitted) + ' less severe findings not included');
     $('footer').textContent = parts.join(' · ');
     renderStatus();
   }
@@ -475,6 +544,11 @@
 
     for (const node of $('targets').tBodies[0].rows)
       node.hidden = !!f.target && node.dataset.target !== undefined && node.dataset.target !== f.target;
+
+    if (state.data && state.flameTarget !== f.target) {
+      renderFlame(state.data, f.target);
+      if (!$('states-section').hidden) renderStates(state.data);
+    }
 
     const u = state.totalsChart;
     if (u) {
@@ -524,6 +598,12 @@
   function init() {
     state.token = tokenFromHash();
     state.live = document.body.dataset.live === 'true';
+    if (window.LeakhoundFlame) {
+      state.flame = window.LeakhoundFlame.create({
+        box: $('flame'), tip: $('flame-tip'), search: $('flame-search'), reset: $('flame-reset'),
+        info: $('flame-info'), legend: $('flame-legend'),
+      });
+    }
     for (const id of ['filter-target', 'filter-pattern', 'filter-severity'])
       $(id).addEventListener('change', applyFilters);
 
@@ -553,6 +633,7 @@
           const box = $('chart-totals');
           state.totalsChart.setSize({ width: chartWidth(box, 900), height: 220 });
         }
+        if (state.flame) state.flame.render();
       }, 100);
     });
   }

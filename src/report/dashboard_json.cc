@@ -22,6 +22,10 @@ using Json = nlohmann::json;
 // A million-goroutine dump can hold tens of thousands of distinct stacks;
 // the page shows the top of the list anyway.
 constexpr size_t kMaxBuckets = 200;
+// Findings likewise, most severe first: each carries its pattern's texts
+// (~2.5 kB), and a dump of 100k distinct stacks can hold 70k findings --
+// a 180 MB page that no browser shows in reasonable time.
+constexpr size_t kMaxFindings = 500;
 
 double Round3(double v) { return std::round(v * 1000) / 1000; }
 
@@ -44,6 +48,47 @@ void PutFrame(const Snapshot& s, const Stack& stack, int index, Json* j) {
   (*j)["line"] = fr.line;
 }
 
+// The stack view's input (docs/dashboard-schema.md, "flame"): every
+// bucket of the view, not only the 200 in "buckets", so the picture adds
+// up to every goroutine shown. Function names are interned; a stack is
+// [count, state, severity, function..., root first] -- the `created by`
+// function, then the frames outermost to innermost, so the page builds
+// its tree by walking each array once.
+template <typename SeverityOf>
+Json FlameJson(const Snapshot& s, const std::vector<const Bucket*>& buckets, SeverityOf severity_of) {
+  std::vector<int> function_index(s.strings().size(), -1);
+  std::vector<int> state_index(s.strings().size(), -1);
+  Json functions = Json::array();
+  Json states = Json::array();
+  auto intern = [](std::vector<int>* index, Json* names, Sym sym, std::string_view text) {
+    int& at = (*index)[sym];
+    if (at < 0) {
+      at = static_cast<int>(names->size());
+      names->push_back(std::string(text));
+    }
+    return at;
+  };
+  constexpr std::string_view kElided = "…frames elided";
+  int elided = -1;
+  Json stacks = Json::array();
+  for (const Bucket* b : buckets) {
+    const Stack& stack = s.stacks()[b->stack];
+    Json row = Json::array({b->count, intern(&state_index, &states, b->state, OrUnknown(s.str(b->state))),
+                            severity_of(b)});
+    if (stack.has_creator)
+      row.push_back(intern(&function_index, &functions, stack.creator.function, s.str(stack.creator.function)));
+    if (stack.elided_unknown || stack.elided_frames > 0) {
+      // Go cuts the outer end of a deep stack; mark where the cut is.
+      if (elided < 0) elided = static_cast<int>(functions.size()), functions.push_back(std::string(kElided));
+      row.push_back(elided);
+    }
+    for (auto f = stack.frames.rbegin(); f != stack.frames.rend(); ++f)
+      row.push_back(intern(&function_index, &functions, f->function, s.str(f->function)));
+    stacks.push_back(std::move(row));
+  }
+  return Json{{"functions", std::move(functions)}, {"states", std::move(states)}, {"stacks", std::move(stacks)}};
+}
+
 }  // namespace
 
 // "func\n\tfile:line\n...created by func\n\tfile:line", as Go prints it
@@ -58,7 +103,11 @@ std::string StackText(const Snapshot& s, const Stack& stack) {
     out += "\n...additional frames elided...";
   else if (stack.elided_frames > 0)
     out += fmt::format("\n...{} frames elided...", stack.elided_frames);
-  if (stack.unavailable) out += (out.empty() ? "" : "\n") + std::string("stack unavailable");
+  if (stack.unavailable) {
+    // (Not `"" + std::string(...)`: GCC 12 -O3 sees a false -Wrestrict there.)
+    if (!out.empty()) out += '\n';
+    out += "stack unavailable";
+  }
   if (stack.has_creator) {
     if (!out.empty()) out += '\n';
     out += fmt::format("created by {}\n\t{}:{}", s.str(stack.creator.function), s.str(stack.creator.file),
@@ -211,11 +260,32 @@ Json DashboardFromAnalysis(const AnalyzeView& view, const std::vector<double>& t
   root["buckets"] = buckets;
   root["buckets_total"] = view.buckets_total;
   root["buckets_omitted"] = view.buckets.size() - chosen.size();
+  root["flame"] = FlameJson(s, view.buckets, [&](const Bucket* b) -> int {
+    long bi = bucket_index(b);
+    auto it = bi >= 0 ? finding_of.find(static_cast<size_t>(bi)) : finding_of.end();
+    if (it == finding_of.end()) return 0;
+    return it->second->severity == Severity::kLeak ? 2 : it->second->severity == Severity::kSuspect ? 1 : 0;
+  });
 
   // --- findings ---
   Json findings = Json::array();
+  size_t findings_omitted = 0;
+  Json by_severity = Json::object();
   if (verdict) {
+    // Counted before the cap, so the page's summary stays true.
     for (const Finding* f : view.findings) {
+      if (f->baselined) continue;  // as the page's summary counts
+      Json& n = by_severity[SeverityName(f->severity)];
+      n = (n.is_number() ? n.get<size_t>() : 0) + 1;
+    }
+    std::vector<const Finding*> kept = view.findings;
+    std::stable_sort(kept.begin(), kept.end(),
+                     [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
+    if (kept.size() > kMaxFindings) {
+      findings_omitted = kept.size() - kMaxFindings;
+      kept.resize(kMaxFindings);
+    }
+    for (const Finding* f : kept) {
       const Bucket& b = verdict->buckets[f->bucket];
       const Stack& stack = s.stacks()[b.stack];
       Json j;
@@ -268,6 +338,8 @@ Json DashboardFromAnalysis(const AnalyzeView& view, const std::vector<double>& t
     }
   }
   root["findings"] = findings;
+  root["findings_omitted"] = findings_omitted;
+  root["findings_by_severity"] = by_severity;
   return root;
 }
 

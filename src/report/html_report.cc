@@ -50,6 +50,7 @@ std::string BuildPage(bool live, std::string_view data_json) {
     data += "</script>";
   }
   std::string js = "<script>\n" + InlineSafe(WebAsset("uPlot.js"), "script") + "\n</script>\n<script>\n" +
+                   InlineSafe(WebAsset("flame.js"), "script") + "\n</script>\n<script>\n" +
                    InlineSafe(WebAsset("app.js"), "script") + "\n</script>";
   ReplaceOnce(&page, "<!--leakhound:css-->", css);
   ReplaceOnce(&page, "<!--leakhound:data-->", data);

@@ -8,7 +8,9 @@
 // For each page (the self-contained file, then the live URL if given) it
 // checks: no console error, page error or dialog; no request leaves the
 // page (file) or its origin (live); a finding of --pattern is shown; the
-// totals chart is drawn on a canvas of non-zero size; choosing the pattern
+// totals chart is drawn on a canvas of non-zero size when the data has
+// several snapshots, and with one there is no chart but a table of counts
+// per state (tests/browser/flame.test.mjs checks the stack view); choosing the pattern
 // in the filter hides every other finding; no <img> exists (dump text is
 // never parsed as markup). Screenshots go to ARTIFACTS/dashboard.png and
 // ARTIFACTS/dashboard-live.png.
@@ -58,16 +60,21 @@ async function checkPage(browser, url, { screenshot, sameOrigin, minPatterns }) 
 
   const label = sameOrigin ? '[live] ' : '[file] ';
   let apiOk = null;
+  let data = null;
   if (sameOrigin) {
     apiOk = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/api/dashboard'), { timeout: 15000 })
-      .then((r) => r.status())
+      .then(async (r) => { data = await r.json().catch(() => null); return r.status(); })
       .catch((e) => 'none: ' + e.message);
   }
   await page.goto(url, { waitUntil: 'load' });
   if (apiOk) {
     const status = await apiOk;
     check(status === 200, label + 'GET /api/dashboard answered 200 (got ' + status + ')');
+  } else {
+    data = await page.$eval('#leakhound-data', (e) => JSON.parse(e.textContent)).catch(() => null);
   }
+  // Snapshots in the data: distinct x values of any target's totals.
+  const snapshots = Math.max(0, ...((data && data.targets) || []).map((t) => new Set((t.totals || []).map((p) => p[0])).size));
 
   // A finding of the expected pattern is shown.
   const sel = '.finding[data-pattern="' + args.pattern + '"]';
@@ -88,8 +95,14 @@ async function checkPage(browser, url, { screenshot, sameOrigin, minPatterns }) 
     check(await stack.locator('pre.stack').isVisible(), label + 'the stack opens');
   }
 
-  // The totals chart: a canvas with size, and something drawn on it.
-  const canvas = await page.evaluate(() => {
+  // The totals chart: a canvas with size, and something drawn on it; with
+  // one snapshot, none (a time axis of one point) but counts per state.
+  if (snapshots <= 1) {
+    check(!(await page.isVisible('#totals-section')) && (await page.locator('#chart-totals canvas').count()) === 0,
+          label + 'one snapshot: no totals chart');
+    check((await page.locator('#states tbody tr[data-state]').count()) > 0, label + 'one snapshot: counts per state are shown');
+  }
+  const canvas = snapshots <= 1 ? undefined : await page.evaluate(() => {
     const c = document.querySelector('#chart-totals canvas');
     if (!c) return null;
     const r = c.getBoundingClientRect();
@@ -102,10 +115,20 @@ async function checkPage(browser, url, { screenshot, sameOrigin, minPatterns }) 
     }
     return { w: r.width, h: r.height, inked };
   });
-  check(canvas !== null, label + '#chart-totals has a canvas');
+  if (snapshots > 1) check(canvas !== null, label + '#chart-totals has a canvas (' + snapshots + ' snapshots)');
   if (canvas) {
     check(canvas.w > 100 && canvas.h > 50, label + 'the totals canvas is ' + canvas.w + 'x' + canvas.h);
     check(canvas.inked > 500, label + 'the totals chart is drawn (' + canvas.inked + ' pixels)');
+  }
+
+  // The stack view is drawn (from the document's "flame" in the file,
+  // from the buckets' stacks in the live page).
+  const boxes = await page.locator('#flame .fl-node').count();
+  check(boxes > 1, label + 'the stack view draws ' + boxes + ' boxes');
+  const leakFns = ((data && data.findings) || []).filter((f) => f.severity === 'leak' && f.status !== 'resolved').map((f) => f.function);
+  if (leakFns.length) {
+    const marked = await page.$$eval('#flame .fl-leak, #flame .fl-leak-part', (els) => els.map((e) => e.dataset.fn));
+    check(leakFns.some((fn) => marked.includes(fn)), label + 'a leak finding\'s function is marked as leak in the stack view (' + leakFns.join(', ') + ')');
   }
 
   // Nothing from the data became markup.

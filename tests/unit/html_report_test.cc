@@ -175,7 +175,8 @@ TEST(HtmlReport, PageIsSelfContained) {
     EXPECT_EQ(page.find("id=\"leakhound-data\""), std::string::npos) << "no data in the server page";
     EXPECT_EQ(page.find("data-live=\"true\"") != std::string::npos, live);
     // The ids the browser test and the server rely on.
-    for (const char* id : {"id=\"filter-target\"", "id=\"filter-pattern\"", "id=\"chart-totals\"", "id=\"findings\""})
+    for (const char* id : {"id=\"filter-target\"", "id=\"filter-pattern\"", "id=\"chart-totals\"", "id=\"findings\"",
+                           "id=\"flame\"", "id=\"flame-search\"", "id=\"states\""})
       EXPECT_NE(page.find(id), std::string::npos) << id;
   }
   // WriteHtml: live only when the data says so.
@@ -236,6 +237,46 @@ TEST(DashboardJson, FixtureSeriesGivesFindingsAndGrowth) {
 
   // Every finding names a catalogue pattern.
   for (const json& x : doc["findings"]) EXPECT_NE(FindPattern(x["pattern"].get<std::string>()), nullptr);
+  EXPECT_EQ(doc["findings_omitted"], 0);
+  EXPECT_EQ(doc["findings_by_severity"][(*f)["severity"].get<std::string>()].get<int>() >= 1, true);
+
+  // The stack view's input: every bucket once, root first, adding up to
+  // the newest snapshot's goroutines.
+  const json& flame = doc["flame"];
+  ASSERT_EQ(flame["stacks"].size(), doc["buckets"].size());
+  uint64_t sum = 0;
+  for (const json& row : flame["stacks"]) sum += row[0].get<uint64_t>();
+  EXPECT_EQ(sum, 5u);
+  // The leak's row: its count, state, severity, then its stack text's
+  // functions from `created by` to the innermost frame.
+  std::vector<std::string> want;
+  std::string creator;
+  {
+    std::string text = (*bucket)["stack"];
+    size_t at = 0;
+    while (at < text.size()) {
+      size_t end = text.find('\n', at);
+      std::string line = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+      at = end == std::string::npos ? text.size() : end + 1;
+      if (line.empty() || line[0] == '\t') continue;
+      if (line.rfind("created by ", 0) == 0) creator = line.substr(11);
+      else want.insert(want.begin(), line);
+    }
+  }
+  ASSERT_FALSE(creator.empty());
+  want.insert(want.begin(), creator);
+  bool found = false;
+  for (const json& row : flame["stacks"]) {
+    std::vector<std::string> got;
+    for (size_t i = 3; i < row.size(); ++i) got.push_back(flame["functions"][row[i].get<size_t>()]);
+    if (got != want) continue;
+    found = true;
+    EXPECT_EQ(row[0], 4);
+    EXPECT_EQ(flame["states"][row[1].get<size_t>()], "chan send");
+    EXPECT_EQ(row[2], (*f)["severity"] == "leak" ? 2 : 1);
+  }
+  EXPECT_TRUE(found) << flame.dump();
+  EXPECT_NE(std::find(want.begin(), want.end(), "main.(*fetcher).run"), want.end());
 }
 
 // A series of four snapshots of a service, ten minutes apart: a send leak
