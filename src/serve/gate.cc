@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -224,6 +225,11 @@ void GatedServer::Wake() {
 }
 
 bool GatedServer::process_and_close_socket(socket_t sock) {
+  // httplib writes a response's head and body in separate sends: with
+  // Nagle on, the body waits for the client's delayed ACK (40 ms), which
+  // capped a keep-alive connection at ~23 requests/s.
+  int one = 1;
+  setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_ && open_ < limits_.max_connections) {

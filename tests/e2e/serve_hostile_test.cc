@@ -208,9 +208,18 @@ TEST(ServeHostile, MalformedSlowAndFloodingClientsDoNotStopServingOrPolling) {
   std::vector<std::thread> flood;
   for (int i = 0; i < 4; ++i)
     flood.emplace_back([&] {
-      int fd = -1;
+      int fd = -1, on_this = 0;
       while (!stop) {
-        if (fd < 0) fd = Connect(port);
+        // The server closes a connection after 1000 requests
+        // (GateLimits::keep_alive_max): start a new one well before.
+        if (fd >= 0 && ++on_this >= 500) {
+          close(fd);
+          fd = -1;
+        }
+        if (fd < 0) {
+          fd = Connect(port);
+          on_this = 0;
+        }
         const char req[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
         (void)send(fd, req, sizeof req - 1, MSG_NOSIGNAL);
         int st = ReadResponse(fd, 3000);
