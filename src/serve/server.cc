@@ -300,6 +300,23 @@ std::string MetricsFromStore(Store& store, const std::vector<TargetStatus>* live
 
 DashboardServer::DashboardServer() = default;
 
+std::string DashboardServer::Cached(const std::string& key, const std::function<std::string()>& render) {
+  // The store changes once per poll (a second or more apart): an answer
+  // kept for 250 ms turns a scrape storm or many open pages into one store
+  // read per quarter second, not one per request.
+  constexpr int64_t kFreshMs = 250;
+  std::lock_guard<std::mutex> lock(store_mu_);
+  int64_t now = WallMs();
+  auto it = cache_.find(key);
+  if (it != cache_.end() && now - it->second.first >= 0 && now - it->second.first < kFreshMs)
+    return it->second.second;
+  // Keys carry query strings a client chooses: bound the map.
+  if (cache_.size() >= 64) cache_.clear();
+  std::string body = render();
+  cache_[key] = {now, body};
+  return body;
+}
+
 DashboardServer::~DashboardServer() { Stop(); }
 
 bool DashboardServer::Start(const ServeOptions& options, std::string* error) {
@@ -359,22 +376,18 @@ bool DashboardServer::Start(const ServeOptions& options, std::string* error) {
       return;
     }
     q.since_ms = q.now_ms - window;
-    Json doc;
-    {
-      std::lock_guard<std::mutex> lock(store_mu_);
-      doc = DashboardFromStore(*store_, q);
-    }
+    std::string body = Cached("d\n" + q.target + "\n" + q.pattern + "\n" + std::to_string(window), [&] {
+      return DashboardFromStore(*store_, q).dump(-1, ' ', false, Json::error_handler_t::replace);
+    });
     res.set_header("Cache-Control", "no-store");
-    res.set_content(doc.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+    res.set_content(body, "application/json");
   });
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    std::vector<TargetStatus> live;
-    if (options_.live_status) live = options_.live_status();
-    std::string text;
-    {
-      std::lock_guard<std::mutex> lock(store_mu_);
-      text = MetricsFromStore(*store_, options_.live_status ? &live : nullptr);
-    }
+    std::string text = Cached("m", [&] {
+      std::vector<TargetStatus> live;
+      if (options_.live_status) live = options_.live_status();
+      return MetricsFromStore(*store_, options_.live_status ? &live : nullptr);
+    });
     res.set_content(text, "text/plain; version=0.0.4");
   });
 

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -73,7 +74,11 @@ class DashboardServer {
  private:
   ServeOptions options_;
   std::unique_ptr<Store> store_;
-  std::mutex store_mu_;  // one SQLite connection, many handler threads
+  // Rendered under store_mu_, or the copy rendered less than 250 ms ago.
+  std::string Cached(const std::string& key, const std::function<std::string()>& render);
+
+  std::mutex store_mu_;  // one SQLite connection, many handler threads; guards cache_
+  std::map<std::string, std::pair<int64_t, std::string>> cache_;  // key -> (wall ms, body)
   std::unique_ptr<GatedServer> http_;
   std::thread thread_;
   int port_ = 0;
