@@ -10,7 +10,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler libsqlite3-dev libcurl4-openssl-dev
   libcpp-httplib-dev libre2-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libtree-sitter-dev
-  golang-1.19-go chromium python3
+  golang-1.19-go chromium python3 wrk
   dpkg-dev file zsh fish
   # docs/ci's examples test: pre-commit checks and runs the hook; actionlint
   # (scripts/go-tool.sh) runs shellcheck on the workflow's run: steps.

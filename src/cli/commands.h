@@ -64,6 +64,7 @@ struct WatchFlags {
   std::string interval, duration, db, detail_gap, alert_at, webhook, command, form;
   size_t window = 0;
   std::string serve, token;
+  bool insecure_listen = false;
   std::string format = "text";
   std::string fail_on;
   std::string timeout, connect_timeout;
@@ -77,6 +78,7 @@ int RunWatch(const WatchFlags& flags);
 struct ServeFlags {
   std::string db, addr, token, window, config;
   bool no_config = false;
+  bool insecure_listen = false;
 };
 CLI::App* AddServeCommand(CLI::App* app, ServeFlags* flags);
 int RunServe(const ServeFlags& flags);

@@ -32,6 +32,7 @@ enum ExitCode {
   // kExitBadInput's number: the input, the code, is unusable.
   kExitBuildFailed = 3,
   kExitTestsFailed = 9,  // leakhound test: the tests themselves failed
+  kExitInsecureListen = 10,  // serve/watch --serve: non-loopback address without a token
 };
 
 // How to reach live services.

@@ -121,6 +121,8 @@ CLI::App* AddWatchCommand(CLI::App* app, WatchFlags* f) {
   w->add_option("--on-alert", f->command, "Run this shell command per alert (JSON on stdin)");
   w->add_option("--serve", f->serve, "Also serve the dashboard at [HOST:]PORT (default host 127.0.0.1)");
   w->add_option("--token", f->token, "Bearer token for the dashboard's API (default $LEAKHOUND_TOKEN)");
+  w->add_flag("--insecure-listen", f->insecure_listen,
+              "Allow --serve on a non-loopback address without a token");
   w->add_option("--format", f->format, "Summary at exit: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   w->add_option("--fail-on", f->fail_on, "Exit 1 if a finding at this level is open at exit")
@@ -221,6 +223,11 @@ int RunWatch(const WatchFlags& f) {
     so.token = Secret(f.token.empty() ? config.serve.token : f.token, "LEAKHOUND_TOKEN");
     so.db_path = options.watch.db;
     so.live_status = [&watcher]() { return watcher.Status(); };
+    if (std::string why = ExposureError(so, f.insecure_listen || config.serve.insecure_listen);
+        !why.empty()) {
+      std::cerr << "leakhound: --serve " << why << "\n";
+      return kExitInsecureListen;
+    }
     // Called from the server's threads; Status() copies under the
     // watcher's lock.
     if (!server.Start(so, &error)) {
@@ -267,6 +274,8 @@ CLI::App* AddServeCommand(CLI::App* app, ServeFlags* f) {
   s->add_option("--db", f->db, "SQLite history written by leakhound watch (default leakhound.db)");
   s->add_option("--addr", f->addr, "[HOST:]PORT to listen on (default 127.0.0.1:7070)");
   s->add_option("--token", f->token, "Bearer token for /api and /metrics (default $LEAKHOUND_TOKEN)");
+  s->add_flag("--insecure-listen", f->insecure_listen,
+              "Allow a non-loopback --addr without a token");
   s->add_option("--window", f->window, "Default span of the charts (default 1h)");
   s->add_option("--config", f->config, "Config file (serve: addr, token)");
   s->add_flag("--no-config", f->no_config, "Ignore any .leakhound.yaml");
@@ -287,6 +296,11 @@ int RunServe(const ServeFlags& f) {
   if (!f.window.empty() && (!ParseDuration(f.window, &so.window_ms) || so.window_ms <= 0)) {
     std::cerr << "leakhound: --window: expected a duration like 15m or 6h\n";
     return kExitUsage;
+  }
+  if (std::string why = ExposureError(so, f.insecure_listen || config.serve.insecure_listen);
+      !why.empty()) {
+    std::cerr << "leakhound: " << why << "\n";
+    return kExitInsecureListen;
   }
   if (access(so.db_path.c_str(), R_OK) != 0) {
     std::cerr << "leakhound: " << so.db_path << ": no such history (run leakhound watch --db "

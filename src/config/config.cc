@@ -29,7 +29,9 @@ T Get(const std::string& path, const YAML::Node& node, const char* what) {
     return node.as<T>();
   } catch (const YAML::Exception&) {
     Fail(path, node, fmt::format("{}: expected a {}", what,
-                                 std::is_same_v<T, std::string> ? "string" : "number"));
+                                 std::is_same_v<T, std::string> ? "string"
+                                 : std::is_same_v<T, bool>      ? "boolean"
+                                                                : "number"));
   }
 }
 
@@ -145,7 +147,8 @@ void ReadServe(const std::string& path, const YAML::Node& val, ServeConfig* s) {
     if (k == "addr") s->addr = Get<std::string>(path, f.second, "addr");
     else if (k == "token") s->token = Get<std::string>(path, f.second, "token");
     else if (k == "token_env") s->token = FromEnv(path, f.second, "token_env");
-    else Fail(path, f.first, "unknown serve key \"" + k + "\" (known: addr, token, token_env)");
+    else if (k == "insecure_listen") s->insecure_listen = Get<bool>(path, f.second, "insecure_listen");
+    else Fail(path, f.first, "unknown serve key \"" + k + "\" (known: addr, token, token_env, insecure_listen)");
   }
 }
 

@@ -19,7 +19,7 @@
 //   watch: {interval: 30s, window: 20, detail_gap: 5m, timeout: 10s, form: proto,
 //           db: leakhound.db, alert_at: leak, webhook: https://..., command: ./page.sh,
 //           retention: {full: 6h, step: 5m, max: 30d}, store_buckets: 50}
-//   serve: {addr: 127.0.0.1:7070, token_env: LEAKHOUND_TOKEN}
+//   serve: {addr: 127.0.0.1:7070, token_env: LEAKHOUND_TOKEN, insecure_listen: false}
 //
 // Unknown keys are errors: a typo must not silently disable a rule.
 #ifndef LEAKHOUND_CONFIG_CONFIG_H_
@@ -64,6 +64,7 @@ struct WatchConfig {
 struct ServeConfig {
   std::string addr;   // default 127.0.0.1:7070
   std::string token;  // bearer token the server asks for; empty: none
+  bool insecure_listen = false;  // allow a non-loopback addr without a token
 };
 
 struct Config {

@@ -1,6 +1,6 @@
 #include "serve/server.h"
 
-#include <httplib.h>
+#include <arpa/inet.h>
 
 #include <chrono>
 #include <cmath>
@@ -13,6 +13,7 @@
 #include "base/words.h"
 #include "patterns/pattern.h"
 #include "report/html_report.h"
+#include "serve/gate.h"
 
 namespace leakhound {
 
@@ -68,15 +69,45 @@ std::string Label(std::string_view v) {
   return out;
 }
 
-// Constant-time for equal lengths: the token must not leak through timing.
-bool SameSecret(std::string_view a, std::string_view b) {
-  if (a.size() != b.size() || b.empty()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
+// `given` against the `secret`, in time that depends only on the secret's
+// length: no early return on the first differing byte, nor on a length
+// mismatch (which would tell a prober the token's length, then each byte
+// by timing).
+bool SameSecret(std::string_view given, std::string_view secret) {
+  if (secret.empty()) return false;
+  unsigned diff = given.size() == secret.size() ? 0 : 1;
+  for (size_t i = 0; i < secret.size(); ++i) {
+    unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+    diff |= g ^ static_cast<unsigned char>(secret[i]);
+  }
+  // Keep the compiler from turning the loop back into an early exit.
+  volatile unsigned sink = diff;
+  return sink == 0;
 }
 
 }  // namespace
+
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4;
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6;
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    // ::ffff:127.x.y.z
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+std::string ExposureError(const ServeOptions& o, bool insecure_ok) {
+  if (!o.token.empty() || insecure_ok || IsLoopbackHost(o.host)) return "";
+  std::string shown = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
+  return fmt::format(
+      "{}:{}: refusing to serve goroutine stacks beyond this machine without a token "
+      "(set --token or $LEAKHOUND_TOKEN, or pass --insecure-listen)",
+      shown, o.port);
+}
 
 bool ParseListenAddress(const std::string& text, std::string* host, int* port) {
   std::string h = "127.0.0.1", p = text;
@@ -269,31 +300,57 @@ std::string MetricsFromStore(Store& store, const std::vector<TargetStatus>* live
 
 DashboardServer::DashboardServer() = default;
 
+std::string DashboardServer::Cached(const std::string& key, const std::function<std::string()>& render) {
+  // The store changes once per poll (a second or more apart): an answer
+  // kept for 250 ms turns a scrape storm or many open pages into one store
+  // read per quarter second, not one per request.
+  constexpr int64_t kFreshMs = 250;
+  std::lock_guard<std::mutex> lock(store_mu_);
+  int64_t now = WallMs();
+  auto it = cache_.find(key);
+  if (it != cache_.end() && now - it->second.first >= 0 && now - it->second.first < kFreshMs)
+    return it->second.second;
+  // Keys carry query strings a client chooses: bound the map.
+  if (cache_.size() >= 64) cache_.clear();
+  std::string body = render();
+  cache_[key] = {now, body};
+  return body;
+}
+
 DashboardServer::~DashboardServer() { Stop(); }
 
 bool DashboardServer::Start(const ServeOptions& options, std::string* error) {
   options_ = options;
   store_ = Store::Open(options.db_path, error);
   if (!store_) return false;
-  http_ = std::make_unique<httplib::Server>();
+  http_ = std::make_unique<GatedServer>(options.limits);
   httplib::Server& s = *http_;
-  // Nothing is uploaded; keep requests small and slow clients short.
+  // Nothing is uploaded (the gate refuses any body; this is a second
+  // fence). Time is bounded by the gate (serve/gate_limits.h: idle 5 s,
+  // head 3 s, request 10 s): httplib's read, write and keep-alive
+  // timeouts only apply to its own connection loop, which the gate
+  // replaces.
   s.set_payload_max_length(64 * 1024);
-  s.set_read_timeout(5, 0);
-  s.set_write_timeout(10, 0);
-  s.set_keep_alive_timeout(5);
   s.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                          {"Referrer-Policy", "no-referrer"},
                          {"X-Frame-Options", "DENY"}});
-  auto authorized = [this](const httplib::Request& req, httplib::Response& res) {
+  auto authorized = [this](const httplib::Request& req) {
     if (options_.token.empty()) return true;
     std::string h = req.get_header_value("Authorization");
-    if (h.starts_with("Bearer ") && SameSecret(h.substr(7), options_.token)) return true;
+    return h.starts_with("Bearer ") && SameSecret(std::string_view(h).substr(7), options_.token);
+  };
+  // Every path but the page and the health check returns data (or may
+  // one day): the token is checked before routing, so a new route, an
+  // unknown path or another method is guarded too.
+  s.set_pre_routing_handler([authorized](const httplib::Request& req, httplib::Response& res) {
+    if ((req.path == "/" || req.path == "/healthz") && (req.method == "GET" || req.method == "HEAD"))
+      return httplib::Server::HandlerResponse::Unhandled;
+    if (authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
     res.status = 401;
     res.set_header("WWW-Authenticate", "Bearer");
     res.set_content("unauthorized\n", "text/plain");
-    return false;
-  };
+    return httplib::Server::HandlerResponse::Handled;
+  });
   std::string page = RenderDashboardPage(true);
   s.Get("/", [page](const httplib::Request&, httplib::Response& res) {
     // Scripts and styles are inlined in the page; nothing loads from
@@ -306,8 +363,7 @@ bool DashboardServer::Start(const ServeOptions& options, std::string* error) {
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });
-  s.Get("/api/dashboard", [this, authorized](const httplib::Request& req, httplib::Response& res) {
-    if (!authorized(req, res)) return;
+  s.Get("/api/dashboard", [this](const httplib::Request& req, httplib::Response& res) {
     DashboardQuery q;
     q.target = req.get_param_value("target");
     q.pattern = req.get_param_value("pattern");
@@ -320,23 +376,18 @@ bool DashboardServer::Start(const ServeOptions& options, std::string* error) {
       return;
     }
     q.since_ms = q.now_ms - window;
-    Json doc;
-    {
-      std::lock_guard<std::mutex> lock(store_mu_);
-      doc = DashboardFromStore(*store_, q);
-    }
+    std::string body = Cached("d\n" + q.target + "\n" + q.pattern + "\n" + std::to_string(window), [&] {
+      return DashboardFromStore(*store_, q).dump(-1, ' ', false, Json::error_handler_t::replace);
+    });
     res.set_header("Cache-Control", "no-store");
-    res.set_content(doc.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+    res.set_content(body, "application/json");
   });
-  s.Get("/metrics", [this, authorized](const httplib::Request& req, httplib::Response& res) {
-    if (!authorized(req, res)) return;
-    std::vector<TargetStatus> live;
-    if (options_.live_status) live = options_.live_status();
-    std::string text;
-    {
-      std::lock_guard<std::mutex> lock(store_mu_);
-      text = MetricsFromStore(*store_, options_.live_status ? &live : nullptr);
-    }
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    std::string text = Cached("m", [&] {
+      std::vector<TargetStatus> live;
+      if (options_.live_status) live = options_.live_status();
+      return MetricsFromStore(*store_, options_.live_status ? &live : nullptr);
+    });
     res.set_content(text, "text/plain; version=0.0.4");
   });
 
@@ -353,6 +404,7 @@ bool DashboardServer::Start(const ServeOptions& options, std::string* error) {
     store_.reset();
     return false;
   }
+  http_->WidenBacklog(512);
   thread_ = std::thread([this] { http_->listen_after_bind(); });
   return true;
 }
@@ -360,6 +412,7 @@ bool DashboardServer::Start(const ServeOptions& options, std::string* error) {
 void DashboardServer::Stop() {
   if (http_) http_->stop();
   if (thread_.joinable()) thread_.join();
+  if (http_) http_->StopGate();
   http_.reset();
   store_.reset();
 }

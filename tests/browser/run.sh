@@ -37,16 +37,9 @@ chromium=${CHROMIUM:-/usr/bin/chromium}
 
 if [ ! -f "$html" ]; then echo "run.sh: no such file: $html" >&2; exit 2; fi
 if [ ! -x "$chromium" ]; then echo "run.sh: $chromium not found (apt-get install chromium)" >&2; exit 2; fi
-command -v npm >/dev/null || { echo "run.sh: npm not found" >&2; exit 2; }
-
 # playwright-core into the build folder, once per package.json change.
-mods="$build/browser-test"
-mkdir -p "$mods"
-if ! cmp -s "$here/package.json" "$mods/package.json" || [ ! -d "$mods/node_modules/playwright-core" ]; then
-  cp "$here/package.json" "$mods/package.json"
-  if [ -f "$here/package-lock.json" ]; then cp "$here/package-lock.json" "$mods/package-lock.json"; fi
-  (cd "$mods" && npm install --no-audit --no-fund --loglevel=error)
-fi
+. "$here/modules.sh"
+browser_modules "$build"
 
 args=(--modules "$mods" --chromium "$chromium" --artifacts "$build/artifacts"
       --pattern "$pattern" --min-patterns "$min_patterns" --html "$html")
