@@ -76,6 +76,29 @@ TEST(HostileInput, ProtoFramesBeyondTheBudgetAreRefused) {
   EXPECT_EQ(e.message.find('\n'), std::string::npos);
 }
 
+// Ids Go would never write (2^64-1, duplicates, dangling) still resolve
+// the way the profile says: the last of duplicates wins, as a map did.
+TEST(HostileInput, ProtoOddIdsResolve) {
+  pprof::Profile p = OneLocation(1);
+  p.mutable_location(0)->set_id(UINT64_MAX);
+  auto* dup = p.add_location();
+  dup->set_id(UINT64_MAX);
+  dup->add_line()->set_function_id(1);
+  dup->add_line()->set_function_id(1);
+  auto* s = p.add_sample();
+  s->add_location_id(UINT64_MAX);
+  s->add_location_id(0);
+  s->add_location_id(5);
+  s->add_value(1);
+  DumpSet set;
+  ReadError e = ReadProfileProto(p.SerializeAsString(), "p.pb", &set);
+  ASSERT_FALSE(e) << e.message;
+  const Snapshot& snap = set.snapshots.at(0);
+  EXPECT_EQ(snap.stacks()[snap.goroutines().at(0).stack].frames.size(), 2u);
+  ASSERT_EQ(set.warnings.size(), 1u);
+  EXPECT_EQ(set.warnings[0], "p.pb: 2 sample references to missing locations or functions");
+}
+
 TEST(HostileInput, Debug1RecordIsCutAtTheFrameCap) {
   std::string text = "goroutine profile: total 2\n2 @ 0x1\n";
   for (size_t i = 0; i < kMaxStackFrames + 50; ++i) text += "#\t0x1\tmain.f+0x1\t\t/app/main.go:10\n";
