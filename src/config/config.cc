@@ -178,6 +178,13 @@ bool LoadConfig(const std::string& path, Config* out, std::string* error) {
   Config cfg;
   cfg.path = path;
   try {
+    // yaml-cpp reads about 2 MB/s: refuse what cannot be a config before
+    // it spends seconds on it.
+    constexpr off_t kMaxConfig = 4 << 20;
+    struct stat st;
+    if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > kMaxConfig)
+      throw ConfigError{fmt::format("{}: {} bytes, larger than 4 MiB; not a config file", path,
+                                    st.st_size)};
     YAML::Node root;
     try {
       root = YAML::LoadFile(path);

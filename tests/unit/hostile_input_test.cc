@@ -152,6 +152,12 @@ TEST(HostileInput, ConfigErrorShowsAHugeKeyShortened) {
   EXPECT_LT(err.size(), 300u) << err.substr(0, 400);
 }
 
+TEST(HostileInput, ConfigLargerThan4MiBIsRefusedUnread) {
+  std::string err = ConfigError("source: [" + std::string(5 << 20, 'x') + "]\n");
+  EXPECT_NE(err.find(": 5242891 bytes, larger than 4 MiB; not a config file"), std::string::npos)
+      << err;
+}
+
 TEST(HostileInput, ConfigErrorStaysOneLine) {
   std::string err = ConfigError("\"a\\nb\\rc\": 1\n");
   EXPECT_EQ(err.find('\n'), std::string::npos) << err;
