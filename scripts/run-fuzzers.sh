@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Runs every fuzz target in BUILD for SECONDS each, seeded from its corpus
-# under fuzz/corpus/NAME (NAME = target without the fuzz_ prefix) and the
-# test fixtures. New inputs go to a scratch dir so the repo stays clean.
+# Runs every fuzz target in BUILD for SECONDS each (`make fuzz`), seeded
+# from real Go programs' output made here by scripts/fuzz-seeds.sh (into
+# BUILD/fuzz-seeds; no prior e2e run needed) and the hand-derived fixtures
+# of testdata/dumps, with the target's dictionary fuzz/NAME.dict when
+# there is one. New inputs go to BUILD/corpus-NAME, crashes to BUILD/, so
+# the repo stays clean.
+#
+#   scripts/run-fuzzers.sh BUILD SECONDS [extra libFuzzer flags...]
+#
+# bench/fuzz_long.sh runs the same for hours and prints the final stats.
 set -euo pipefail
 BUILD=${1:-build-fuzz}
 SECONDS_EACH=${2:-60}
+shift 2 || true
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SEEDS="$BUILD/fuzz-seeds"
+"$ROOT/scripts/fuzz-seeds.sh" "$SEEDS"
 status=0
 for target in "$BUILD"/fuzz_*; do
   [ -x "$target" ] || continue
@@ -14,33 +24,18 @@ for target in "$BUILD"/fuzz_*; do
   scratch="$BUILD/corpus-$short"
   mkdir -p "$scratch"
   seeds=("$scratch")
-  # The text parser starts from the hand-derived fixtures and from real Go
-  # dumps the e2e tests wrote; the linter from our Go test programs.
-  if [ "$short" = text_parser ]; then
-    seeds+=("$ROOT/testdata/dumps")
-    # A few distinct ones are enough: every test process wrote its own copies.
-    n=0
-    for f in "$ROOT"/build*/e2e-work/p*/leaky-*.txt "$ROOT"/build*/e2e-work/p*/benign-*.txt; do
-      [ -f "$f" ] && [ "$(stat -c %s "$f")" -lt 65536 ] || continue
-      [ -e "$scratch/$(basename "$f")" ] && continue
-      cp "$f" "$scratch/"
-      n=$((n + 1))
-      [ "$n" -ge 6 ] && break
-    done
-  fi
-  if [ "$short" = lint ]; then
-    for f in "$ROOT"/testdata/go/*/main.go; do cp "$f" "$scratch/$(basename "$(dirname "$f")").go"; done
-  fi
-  for d in "$ROOT/fuzz/corpus/$short" "$ROOT/fuzz/corpus/${short%%_*}"; do
-    [ -d "$d" ] && seeds+=("$d")
-  done
+  [ -d "$SEEDS/$short" ] && seeds+=("$SEEDS/$short")
+  [ "$short" = text_parser ] && seeds+=("$ROOT/testdata/dumps")
+  dict=()
+  [ -f "$ROOT/fuzz/$short.dict" ] && dict=(-dict="$ROOT/fuzz/$short.dict")
   echo "fuzz: $name for ${SECONDS_EACH}s"
   if ! "$target" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-       -max_len=16384 -entropic=0 -artifact_prefix="$BUILD/" "${seeds[@]}" 2>"$BUILD/$name.log"; then
+       -max_len=16384 -entropic=0 -artifact_prefix="$BUILD/" "${dict[@]}" "$@" "${seeds[@]}" \
+       2>"$BUILD/$name.log"; then
     tail -40 "$BUILD/$name.log"
     status=1
   else
-    grep -E '^(#[0-9]+|Done)' "$BUILD/$name.log" | tail -1
+    grep -E '^(#[0-9]+|Done|stat::)' "$BUILD/$name.log" | tail -8
   fi
 done
 exit $status

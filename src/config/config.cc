@@ -17,6 +17,17 @@ struct ConfigError {
   std::string message;
 };
 
+// Text from the file as an error shows it: one line (control bytes as
+// '?') and at most 64 bytes, so a 1 MB key still gives a readable message.
+std::string Shown(std::string_view s) {
+  constexpr size_t kMax = 64;
+  std::string out(s.substr(0, kMax));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  if (s.size() > kMax) out += fmt::format("... ({} bytes)", s.size());
+  return out;
+}
+
 [[noreturn]] void Fail(const std::string& path, const YAML::Node& node, const std::string& msg) {
   int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
   throw ConfigError{line > 0 ? fmt::format("{}:{}: {}", path, line, msg)
@@ -55,7 +66,7 @@ long Duration(const std::string& path, const YAML::Node& node, const std::string
 std::string FromEnv(const std::string& path, const YAML::Node& node, const std::string& what) {
   std::string name = Get<std::string>(path, node, what.c_str());
   const char* v = std::getenv(name.c_str());
-  if (v == nullptr || *v == 0) Fail(path, node, what + ": environment variable " + name + " is not set");
+  if (v == nullptr || *v == 0) Fail(path, node, what + ": environment variable " + Shown(name) + " is not set");
   return v;
 }
 
@@ -81,17 +92,17 @@ void ReadTargets(const std::string& path, const YAML::Node& val, Config* cfg) {
           t.labels[Get<std::string>(path, l.first, "label")] =
               Get<std::string>(path, l.second, "label value");
       } else {
-        Fail(path, f.first, "unknown target key \"" + k +
+        Fail(path, f.first, "unknown target key \"" + Shown(k) +
                                 "\" (known: name, url, interval, bearer, bearer_env, "
                                 "basic_auth, basic_auth_env, ca_file, labels)");
       }
     }
     if (t.url.empty()) Fail(path, item, "target without url");
     if (!t.url.starts_with("http://") && !t.url.starts_with("https://"))
-      Fail(path, item, "url: expected http:// or https://, got \"" + t.url + "\"");
+      Fail(path, item, "url: expected http:// or https://, got \"" + Shown(t.url) + "\"");
     if (t.name.empty()) t.name = t.url;
     for (const TargetConfig& o : cfg->targets)
-      if (o.name == t.name) Fail(path, item, "two targets named \"" + t.name + "\"");
+      if (o.name == t.name) Fail(path, item, "two targets named \"" + Shown(t.name) + "\"");
     cfg->targets.push_back(std::move(t));
   }
 }
@@ -128,12 +139,12 @@ void ReadWatch(const std::string& path, const YAML::Node& val, WatchConfig* w) {
         if (rk == "full") w->retention_full_ms = Duration(path, r.second, rk);
         else if (rk == "step") w->retention_step_ms = Duration(path, r.second, rk);
         else if (rk == "max") w->retention_max_ms = Duration(path, r.second, rk);
-        else Fail(path, r.first, "unknown retention key \"" + rk + "\" (known: full, step, max)");
+        else Fail(path, r.first, "unknown retention key \"" + Shown(rk) + "\" (known: full, step, max)");
       }
       if (w->retention_max_ms < w->retention_full_ms)
         Fail(path, f.second, "retention: max must not be shorter than full");
     } else {
-      Fail(path, f.first, "unknown watch key \"" + k +
+      Fail(path, f.first, "unknown watch key \"" + Shown(k) +
                               "\" (known: interval, window, detail_gap, timeout, form, db, "
                               "alert_at, webhook, command, retention, store_buckets)");
     }
@@ -148,7 +159,7 @@ void ReadServe(const std::string& path, const YAML::Node& val, ServeConfig* s) {
     else if (k == "token") s->token = Get<std::string>(path, f.second, "token");
     else if (k == "token_env") s->token = FromEnv(path, f.second, "token_env");
     else if (k == "insecure_listen") s->insecure_listen = Get<bool>(path, f.second, "insecure_listen");
-    else Fail(path, f.first, "unknown serve key \"" + k + "\" (known: addr, token, token_env, insecure_listen)");
+    else Fail(path, f.first, "unknown serve key \"" + Shown(k) + "\" (known: addr, token, token_env, insecure_listen)");
   }
 }
 
@@ -170,6 +181,13 @@ bool LoadConfig(const std::string& path, Config* out, std::string* error) {
   Config cfg;
   cfg.path = path;
   try {
+    // yaml-cpp reads about 2 MB/s: refuse what cannot be a config before
+    // it spends seconds on it.
+    constexpr off_t kMaxConfig = 4 << 20;
+    struct stat st;
+    if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > kMaxConfig)
+      throw ConfigError{fmt::format("{}: {} bytes, larger than 4 MiB; not a config file", path,
+                                    st.st_size)};
     YAML::Node root;
     try {
       root = YAML::LoadFile(path);
@@ -211,7 +229,7 @@ bool LoadConfig(const std::string& path, Config* out, std::string* error) {
             count(&u);
             th.wait_minutes = static_cast<int>(std::min<uint64_t>(u, 1u << 30));
           } else {
-            Fail(path, t.first, "unknown threshold \"" + k +
+            Fail(path, t.first, "unknown threshold \"" + Shown(k) +
                                     "\" (known: leak, suspect, count, wait_minutes, "
                                     "small_pool, growth_r2, min_growth)");
           }
@@ -226,20 +244,20 @@ bool LoadConfig(const std::string& path, Config* out, std::string* error) {
           rule.origin = fmt::format("{}:{}", path, item.Mark().line + 1);
           for (const auto& f : item) {
             std::string k = Get<std::string>(path, f.first, "key");
-            std::string s = Get<std::string>(path, f.second, k.c_str());
+            std::string s = Get<std::string>(path, f.second, Shown(k).c_str());
             if (k == "top_function") rule.top_function = s;
             else if (k == "any_function") rule.any_function = s;
             else if (k == "creator") rule.creator = s;
             else if (k == "reason") rule.reason = s;
             else if (k == "pattern") {
-              if (!FindPattern(s)) Fail(path, f.second, "unknown pattern id \"" + s + "\"");
+              if (!FindPattern(s)) Fail(path, f.second, "unknown pattern id \"" + Shown(s) + "\"");
               rule.pattern = s;
             } else if (k == "regex") {
               auto re = std::make_shared<RE2>(s, RE2::Quiet);
-              if (!re->ok()) Fail(path, f.second, "regex: " + re->error());
+              if (!re->ok()) Fail(path, f.second, "regex: " + Shown(re->error()));
               rule.regex = std::move(re);
             } else {
-              Fail(path, f.first, "unknown ignore key \"" + k +
+              Fail(path, f.first, "unknown ignore key \"" + Shown(k) +
                                       "\" (known: top_function, any_function, creator, "
                                       "regex, pattern, reason)");
             }
@@ -266,7 +284,7 @@ bool LoadConfig(const std::string& path, Config* out, std::string* error) {
       } else if (key == "serve") {
         ReadServe(path, val, &cfg.serve);
       } else {
-        Fail(path, kv.first, "unknown key \"" + key +
+        Fail(path, kv.first, "unknown key \"" + Shown(key) +
                                  "\" (known: thresholds, ignore, source, targets, watch, serve)");
       }
     }

@@ -201,6 +201,11 @@ class Debug1Reader {
         labels_.emplace_back(snap_->strings().Intern(k), snap_->strings().Intern(v));
       return {};
     }
+    if (stack_.frames.size() >= kMaxStackFrames) {
+      if (!record_cut_) Warn(n, "record with more than 100000 frames; the rest are left out");
+      record_cut_ = true;
+      return {};
+    }
     std::vector<std::string_view> f = TabFields(line.substr(1));
     if (f.size() == 1) {  // "#\t0x..." : unknown function
       Frame fr;
@@ -250,6 +255,7 @@ class Debug1Reader {
     }
     total_ += count_;
     stack_ = Stack();
+    record_cut_ = false;
     labels_.clear();
     (void)n;
     return {};
@@ -266,6 +272,7 @@ class Debug1Reader {
   Snapshot* snap_ = nullptr;
   bool leak_profile_ = false;
   bool in_record_ = false;
+  bool record_cut_ = false;  // the record passed kMaxStackFrames
   uint64_t count_ = 0;
   uint64_t total_ = 0;
   Stack stack_;

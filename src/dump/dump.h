@@ -17,6 +17,11 @@
 
 namespace leakhound {
 
+// Frames kept per goroutine (or per aggregated record) in every form. Go
+// prints at most 100 (then "...additional frames elided..."), so only
+// hostile or hand-made input gets near it.
+constexpr size_t kMaxStackFrames = 100000;
+
 struct ReadOptions {
   // Called now and then with bytes read so far and the total (0 when the
   // size is unknown, e.g. a pipe). For progress bars.

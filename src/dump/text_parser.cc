@@ -22,7 +22,7 @@ namespace {
 
 constexpr size_t kMaxWarnings = 100;
 constexpr size_t kMaxPreamble = 4096;
-constexpr size_t kMaxFrames = 100000;  // per goroutine; Go prints at most ~100
+constexpr size_t kMaxFrames = kMaxStackFrames;
 
 
 // "FILE:LINE +0xOFF", the usual file line, read in one backward pass.
@@ -407,7 +407,7 @@ bool TextParser::Header(std::string_view s) {
     labels_scratch_.emplace_back(snapshot.strings().Intern(key), snapshot.strings().Intern(value));
   func_pending_ = creator_pending_ = has_creator_ = false;
   elided_ = 0;
-  elided_unknown_ = unavailable_ = cut_ = false;
+  elided_unknown_ = unavailable_ = cut_ = frames_capped_ = false;
 
   cur_.state = StateSym(h.status);
   mode_ = Mode::kGoroutine;
@@ -466,7 +466,11 @@ void TextParser::NoteVersionFromArgs(std::string_view args) {
 void TextParser::FunctionLine(std::string_view line) { FunctionLine(line, RFind(line, '(')); }
 
 void TextParser::FunctionLine(std::string_view line, size_t open) {
-  if (frames_.size() >= kMaxFrames) return;
+  if (frames_.size() >= kMaxFrames) {
+    if (!frames_capped_) Warn("goroutine with more than 100000 frames; the rest are left out", line);
+    frames_capped_ = true;
+    return;
+  }
   size_t indent = 0;  // pasted: spaces before the name (ClassifyLine)
   if (line[0] == ' ') indent = line.size() - TrimIndent(line).size();
   std::string_view name = line.substr(indent, open - indent);
