@@ -85,15 +85,6 @@ class Watcher {
   void StartPoll(size_t index, bool detail, int64_t now_ms);
   void HandleDone(PollDone done);
   void HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms);
-  // The steps of HandleRoutine, in order (see there).
-  bool TakeIntoWindow(Target& t, FetchResult& result, int64_t wall_ms);
-  void StoreSnapshot(Target& t, const Snapshot& snap, const Verdict& v, int64_t wall_ms);
-  std::vector<FindingRecord> KeepFindings(Target& t, const Snapshot& snap, const Verdict& v,
-                                          size_t window);
-  FindingRecord RecordOf(const Target& t, const Snapshot& snap, const Verdict& v,
-                         const Finding& f) const;
-  void HoldFading(Target& t, std::vector<FindingRecord>* records);
-  void SyncAndAlert(const Target& t, const std::vector<FindingRecord>& records, int64_t wall_ms);
   void HandleDetail(Target& t, FetchResult& result);
   void RecordGap(Target& t, const std::string& error, int64_t wall_ms);
   const char* RoutineForm() const { return options_.form == "1" ? "debug1" : "proto"; }
