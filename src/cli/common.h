@@ -32,6 +32,8 @@ enum ExitCode {
   // kExitBadInput's number: the input, the code, is unusable.
   kExitBuildFailed = 3,
   kExitTestsFailed = 9,  // leakhound test: the tests themselves failed
+  kExitStore = 10,       // watch: the history file cannot be written (full, read-only, corrupt)
+  kExitStoreLocked = 11, // watch: another watch writes the history file
 };
 
 // How to reach live services.

@@ -197,9 +197,12 @@ long LockHolder(int fd) {
 std::string LockForWriting(const std::string& path, int* fd_out, StoreOpenFault* why) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
+    int e = errno;
     *why = StoreOpenFault::kUnusable;
-    return std::string("cannot open for writing: ") + std::strerror(errno) +
-           "; the file is left as it is";
+    struct stat st;
+    bool exists = ::stat(path.c_str(), &st) == 0;
+    return std::string(exists ? "cannot open for writing: " : "cannot create: ") + std::strerror(e) +
+           (exists ? "; the file is left as it is" : "");
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int e = errno;
