@@ -33,6 +33,8 @@ enum ExitCode {
   kExitBuildFailed = 3,
   kExitTestsFailed = 9,  // leakhound test: the tests themselves failed
   kExitInsecureListen = 10,  // serve/watch --serve: non-loopback address without a token
+  kExitStore = 11,       // watch: the history file cannot be written (full, read-only, corrupt)
+  kExitStoreLocked = 12, // watch: another watch writes the history file
 };
 
 // How to reach live services.

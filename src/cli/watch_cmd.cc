@@ -196,10 +196,13 @@ int RunWatch(const WatchFlags& f) {
   options.analyze.ignore = &config.ignore;
 
   std::string error;
-  std::unique_ptr<Store> store = Store::Open(options.watch.db, &error);
+  StoreOpenFault store_fault = StoreOpenFault::kNone;
+  std::unique_ptr<Store> store = Store::Open(options.watch.db, &error, true, &store_fault);
   if (!store) {
     std::cerr << "leakhound: " << error << "\n";
-    return kExitConfig;
+    return store_fault == StoreOpenFault::kLocked     ? kExitStoreLocked
+           : store_fault == StoreOpenFault::kUnusable ? kExitStore
+                                                      : kExitConfig;
   }
   FetchOptions hook_fetch;
   hook_fetch.connect_timeout_ms = 3000;
@@ -252,11 +255,17 @@ int RunWatch(const WatchFlags& f) {
     // Short waits so a signal or the end of --duration is noticed soon.
     long left = duration_ms > 0 ? duration_ms - elapsed_ms() : 200;
     watcher.Step(static_cast<int>(std::clamp<long>(left, 0, 200)));
+    if (!watcher.store_fault().empty()) break;
   }
   server.Stop();
   double seconds = static_cast<double>(elapsed_ms()) / 1000.0;
   if (!f.quiet) WriteSummary(watcher, f.format, seconds, std::cout);
   g_watcher = nullptr;
+  if (!watcher.store_fault().empty()) {
+    std::cerr << "leakhound: " << watcher.store_fault()
+              << " (history written before it is kept)\n";
+    return kExitStore;
+  }
 
   if (!f.fail_on.empty()) {
     Severity at;

@@ -104,6 +104,14 @@ struct RetentionStats {
 
 struct StoreImpl;
 
+// Why Store::Open refused a file.
+enum class StoreOpenFault {
+  kNone,
+  kNotOurs,   // not SQLite, another program's database, or newer than us
+  kUnusable,  // cannot be created or written, corrupt or truncated, I/O error
+  kLocked,    // another writer (leakhound watch) holds it
+};
+
 class Store {
  public:
   // The schema version this binary writes (PRAGMA user_version).
@@ -112,8 +120,12 @@ class Store {
   // Creates or opens `path`, applies migrations, WAL mode,
   // synchronous=NORMAL, busy_timeout, foreign keys. nullptr + one-line
   // *error ("PATH: message") when the file is not a leakhound store, is
-  // newer than this binary, or corrupt; such a file is left untouched.
-  static std::unique_ptr<Store> Open(const std::string& path, std::string* error);
+  // newer than this binary, or corrupt; such a file is left untouched
+  // (never repaired or recreated). `writer`: also take the file's writer
+  // lock (one `leakhound watch` per file; readers such as `serve` need
+  // none, WAL lets them read while it writes). *fault says why it failed.
+  static std::unique_ptr<Store> Open(const std::string& path, std::string* error,
+                                     bool writer = false, StoreOpenFault* fault = nullptr);
   ~Store();  // closes cleanly (the last connection checkpoints the WAL)
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -121,6 +133,9 @@ class Store {
   int schema_version() const;
   // The last SQLite error of a call that has no error out-parameter.
   std::string last_error() const;
+  // "PATH: message" once a call failed because the file cannot be written
+  // any more (disk full, read-only, I/O error, corrupt); empty until then.
+  std::string fault() const;
 
   // Id of the target called `name`, created or with url/labels updated.
   // 0 on error (see last_error()).

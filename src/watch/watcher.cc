@@ -151,6 +151,7 @@ void Watcher::Step(int max_wait_ms) {
     p.step_ms = options_.watch.retention_step_ms;
     p.max_ms = options_.watch.retention_max_ms;
     store_->Retain(last_retain_ms_, p);
+    if (store_fault_.empty()) store_fault_ = store_->fault();
   }
 }
 
@@ -187,7 +188,7 @@ void Watcher::RecordGap(Target& t, const std::string& error, int64_t wall_ms) {
     rec.ok = false;
     rec.error = error;
     std::string err;
-    if (!store_->AddSnapshot(rec, &err)) std::cerr << "leakhound: store: " << err << "\n";
+    if (!store_->AddSnapshot(rec, &err)) StoreFailed(err);
   }
 }
 
@@ -228,17 +229,37 @@ void Watcher::HandleDetail(Target& t, FetchResult& result) {
   }
 }
 
+// One routine poll's result: a gap, or a snapshot that is analysed with
+// the target's series, kept, and whose findings are synced and alerted.
 void Watcher::HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms) {
   ++polls_;
   ++t.status.polls;
+  if (!AppendSnapshot(t, result, wall_ms)) return;
+  std::vector<const Snapshot*> snaps;
+  for (const DumpSet& s : t.series) snaps.push_back(&s.snapshots.back());
+  std::vector<double> times(t.times.begin(), t.times.end());
+  const Snapshot& snap = *snaps.back();
+  Verdict v = AnalyzeSeries(snaps, times, options_.analyze);
+
+  StoreSnapshot(t, v, snap, wall_ms);
+  std::vector<FindingRecord> records = KeepFindings(t, v, snap, snaps.size());
+  bool suspicious = !records.empty();
+  AddFading(t, &records);
+  SyncAndAlert(t, records, wall_ms);
+  if (suspicious) MaybeAskDetail(t);
+}
+
+// Parses the response into the target's series (newest last, at most
+// window long); false, with the gap recorded, when there is no snapshot.
+bool Watcher::AppendSnapshot(Target& t, FetchResult& result, int64_t wall_ms) {
   if (result.error != FetchError::kNone) {
     RecordGap(t, result.message, wall_ms);
-    return;
+    return false;
   }
   DumpSet set;
   if (ReadError e = ReadDumpBytes(result.body, t.config.url, &set); e || set.snapshots.empty()) {
     RecordGap(t, e ? e.message : t.config.url + ": no goroutine profile in the response", wall_ms);
-    return;
+    return false;
   }
   result.body.clear();
   result.body.shrink_to_fit();
@@ -255,12 +276,11 @@ void Watcher::HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms) {
     t.series.pop_front();
     t.times.pop_front();
   }
-  std::vector<const Snapshot*> snaps;
-  for (const DumpSet& s : t.series) snaps.push_back(&s.snapshots.back());
-  std::vector<double> times(t.times.begin(), t.times.end());
-  const Snapshot& snap = *snaps.back();
-  Verdict v = AnalyzeSeries(snaps, times, options_.analyze);
+  return true;
+}
 
+// The snapshot's totals into the status, and its top buckets into the store.
+void Watcher::StoreSnapshot(Target& t, const Verdict& v, const Snapshot& snap, int64_t wall_ms) {
   uint64_t total = 0;
   std::map<std::string, uint64_t> by_state;
   for (const Bucket& b : v.buckets) {
@@ -268,142 +288,167 @@ void Watcher::HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms) {
     by_state[std::string(snap.str(b.state))] += b.count;
   }
   t.status.total = total;
-
-  if (store_) {
-    SnapshotRecord rec;
-    rec.target_id = t.target_id;
-    rec.time_ms = wall_ms;
-    rec.form = RoutineForm();
-    rec.total = total;
-    for (auto& [state, n] : by_state) rec.by_state.push_back({state, n});
-    // Buckets come count-descending; the long tail of one-off stacks is
-    // what makes a store big and says least.
-    size_t keep = std::min(v.buckets.size(), options_.watch.store_buckets);
-    for (size_t i = 0; i < keep; ++i) {
-      const Bucket& b = v.buckets[i];
-      const Stack& stack = snap.stacks()[b.stack];
-      StoredBucket sb;
-      sb.signature = Hex16(BucketSignature(snap, b, options_.analyze.grouping));
-      sb.state = std::string(snap.str(b.state));
-      int top = TopUserFrame(snap, stack);
-      if (top >= 0) {
-        const Frame& f = stack.frames[static_cast<size_t>(top)];
-        sb.top_function = std::string(snap.str(f.function));
-        sb.top_file = std::string(snap.str(f.file));
-        sb.top_line = static_cast<int>(f.line);
-      }
-      if (stack.has_creator) sb.creator = std::string(snap.str(stack.creator.function));
-      sb.stack_text = StackText(snap, stack);
-      sb.count = b.count;
-      rec.buckets.push_back(std::move(sb));
+  if (!store_) return;
+  SnapshotRecord rec;
+  rec.target_id = t.target_id;
+  rec.time_ms = wall_ms;
+  rec.form = RoutineForm();
+  rec.total = total;
+  for (auto& [state, n] : by_state) rec.by_state.push_back({state, n});
+  // Buckets come count-descending; the long tail of one-off stacks is
+  // what makes a store big and says least.
+  size_t keep = std::min(v.buckets.size(), options_.watch.store_buckets);
+  for (size_t i = 0; i < keep; ++i) {
+    const Bucket& b = v.buckets[i];
+    const Stack& stack = snap.stacks()[b.stack];
+    StoredBucket sb;
+    sb.signature = Hex16(BucketSignature(snap, b, options_.analyze.grouping));
+    sb.state = std::string(snap.str(b.state));
+    int top = TopUserFrame(snap, stack);
+    if (top >= 0) {
+      const Frame& f = stack.frames[static_cast<size_t>(top)];
+      sb.top_function = std::string(snap.str(f.function));
+      sb.top_file = std::string(snap.str(f.file));
+      sb.top_line = static_cast<int>(f.line);
     }
-    std::string err;
-    if (!store_->AddSnapshot(rec, &err)) std::cerr << "leakhound: store: " << err << "\n";
+    if (stack.has_creator) sb.creator = std::string(snap.str(stack.creator.function));
+    sb.stack_text = StackText(snap, stack);
+    sb.count = b.count;
+    rec.buckets.push_back(std::move(sb));
   }
+  std::string err;
+  if (!store_->AddSnapshot(rec, &err)) StoreFailed(err);
+}
 
-  // Findings worth keeping: suspects and leaks.
+// Findings worth keeping, suspects and leaks, as records (with what the
+// last debug=2 said of their place); they become the target's open ones.
+std::vector<FindingRecord> Watcher::KeepFindings(Target& t, const Verdict& v, const Snapshot& snap,
+                                                 size_t series_size) {
   std::vector<FindingRecord> records;
   std::vector<OpenFinding> open;
-  bool suspicious = false;
   for (const Finding& f : v.findings) {
     if (f.severity < Severity::kSuspect || f.benign) continue;
     // Until the series can show a trend (or its absence), a suspect is a
     // guess from one picture: pools and in-flight work look like it at
     // first. Leaks are kept from the first poll.
-    if (f.severity == Severity::kSuspect && snaps.size() < kMinSeriesForSuspects) continue;
-    const Bucket& b = v.buckets[f.bucket];
-    const Stack& stack = snap.stacks()[b.stack];
-    FindingRecord r;
-    r.fingerprint = f.fingerprint;
-    r.pattern = f.pattern->id;
-    r.severity = SeverityName(f.severity);
-    r.confidence = f.confidence;
-    r.signature = Hex16(BucketSignature(snap, b, options_.analyze.grouping));
-    nlohmann::json reasons = nlohmann::json::array();
-    for (const Reason& why : f.reasons)
-      reasons.push_back({{"text", why.text}, {"weight", std::round(why.weight * 1000) / 1000}});
-    std::string state(snap.str(b.state));
-    if (f.blocking_frame >= 0) {
-      const Frame& fr = stack.frames[static_cast<size_t>(f.blocking_frame)];
-      r.function = std::string(snap.str(fr.function));
-      r.file = std::string(snap.str(fr.file));
-      r.line = static_cast<int>(fr.line);
-      auto d = t.details.find(LocationKey(snap, fr));
-      if (d != t.details.end()) {
-        // debug=2 saw the same place: its wait reason, wait time and
-        // creator line are what debug=1 cannot show.
-        const Detail& det = d->second;
-        TakeDetail(det, &r);
-        state = det.state;
-        std::string wait = det.max_wait >= 0 ? fmt::format(", waiting up to {} min", det.max_wait) : "";
-        reasons.push_back({{"text", fmt::format("debug=2 shows them in \"{}\"{}", det.state, wait)},
-                           {"weight", 0}});
-        if (det.confidence > r.confidence) {
-          r.confidence = det.confidence;
-          Severity sev = r.confidence >= options_.analyze.thresholds.leak ? Severity::kLeak
-                                                                          : Severity::kSuspect;
-          r.severity = SeverityName(std::max(sev, f.severity));
-        }
-      }
-    }
-    if (r.stack_text.empty()) r.stack_text = StackText(snap, stack);
-    if (r.creator_function.empty() && stack.has_creator) {
-      r.creator_function = std::string(snap.str(stack.creator.function));
-      r.creator_file = std::string(snap.str(stack.creator.file));
-      r.creator_line = static_cast<int>(stack.creator.line);
-    }
-    r.count = b.count;
-    r.growth_per_hour = f.growth && f.growth->per_hour > 0 ? f.growth->per_hour : 0;
-    r.reasons_json = reasons.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    suspicious = true;
-    r.state = state;
-    open.push_back({t.config.name, r, state, f.pattern->title});
+    if (f.severity == Severity::kSuspect && series_size < kMinSeriesForSuspects) continue;
+    FindingRecord r = MakeRecord(t, f, v, snap);
+    open.push_back({t.config.name, r, r.state, f.pattern->title});
     records.push_back(std::move(r));
   }
   t.open = std::move(open);
+  return records;
+}
 
-  // Hysteresis: a finding resolves only after kResolveAfter polls without it.
+FindingRecord Watcher::MakeRecord(const Target& t, const Finding& f, const Verdict& v,
+                                  const Snapshot& snap) const {
+  const Bucket& b = v.buckets[f.bucket];
+  const Stack& stack = snap.stacks()[b.stack];
+  FindingRecord r;
+  r.fingerprint = f.fingerprint;
+  r.pattern = f.pattern->id;
+  r.severity = SeverityName(f.severity);
+  r.confidence = f.confidence;
+  r.signature = Hex16(BucketSignature(snap, b, options_.analyze.grouping));
+  nlohmann::json reasons = nlohmann::json::array();
+  for (const Reason& why : f.reasons)
+    reasons.push_back({{"text", why.text}, {"weight", std::round(why.weight * 1000) / 1000}});
+  std::string state(snap.str(b.state));
+  if (f.blocking_frame >= 0) {
+    const Frame& fr = stack.frames[static_cast<size_t>(f.blocking_frame)];
+    r.function = std::string(snap.str(fr.function));
+    r.file = std::string(snap.str(fr.file));
+    r.line = static_cast<int>(fr.line);
+    auto d = t.details.find(LocationKey(snap, fr));
+    if (d != t.details.end()) {
+      // debug=2 saw the same place: its wait reason, wait time and
+      // creator line are what debug=1 cannot show.
+      const Detail& det = d->second;
+      TakeDetail(det, &r);
+      state = det.state;
+      std::string wait = det.max_wait >= 0 ? fmt::format(", waiting up to {} min", det.max_wait) : "";
+      reasons.push_back({{"text", fmt::format("debug=2 shows them in \"{}\"{}", det.state, wait)},
+                         {"weight", 0}});
+      if (det.confidence > r.confidence) {
+        r.confidence = det.confidence;
+        Severity sev = r.confidence >= options_.analyze.thresholds.leak ? Severity::kLeak
+                                                                        : Severity::kSuspect;
+        r.severity = SeverityName(std::max(sev, f.severity));
+      }
+    }
+  }
+  if (r.stack_text.empty()) r.stack_text = StackText(snap, stack);
+  if (r.creator_function.empty() && stack.has_creator) {
+    r.creator_function = std::string(snap.str(stack.creator.function));
+    r.creator_file = std::string(snap.str(stack.creator.file));
+    r.creator_line = static_cast<int>(stack.creator.line);
+  }
+  r.count = b.count;
+  r.growth_per_hour = f.growth && f.growth->per_hour > 0 ? f.growth->per_hour : 0;
+  r.reasons_json = reasons.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.state = state;
+  return r;
+}
+
+// Hysteresis: a finding resolves only after kResolveAfter polls without
+// it; until then its last record is synced as if still seen.
+void Watcher::AddFading(Target& t, std::vector<FindingRecord>* records) {
   std::set<std::string> now_seen;
-  for (const FindingRecord& r : records) now_seen.insert(r.fingerprint);
+  for (const FindingRecord& r : *records) now_seen.insert(r.fingerprint);
   for (auto it = t.fading.begin(); it != t.fading.end();) {
     if (now_seen.count(it->first) || ++it->second.second > kResolveAfter) {
       it = t.fading.erase(it);
     } else {
-      records.push_back(it->second.first);
+      records->push_back(it->second.first);
       ++it;
     }
   }
-  for (const FindingRecord& r : records)
+  for (const FindingRecord& r : *records)
     if (now_seen.count(r.fingerprint)) t.fading[r.fingerprint] = {r, 0};
+}
 
-  if (store_) {
-    std::vector<StoredFinding> raised = store_->SyncFindings(t.target_id, wall_ms, records);
-    for (StoredFinding& sf : raised) {
-      Severity sev;
-      Severity at = options_.watch.alert_at == "suspect" ? Severity::kSuspect : Severity::kLeak;
-      if (!ParseSeverity(sf.severity, &sev) || sev < at || sf.alerted) continue;
-      if (alerts_) {
-        const Pattern* p = FindPattern(sf.pattern);
-        Alert a;
-        a.target = t.config.name;
-        a.url = t.config.url;
-        a.title = p ? p->title : sf.pattern;
-        a.fix = p ? p->fix : "";
-        a.time_ms = wall_ms;
-        a.finding = sf;
-        alerts_->Raise(std::move(a));
-      }
-      store_->MarkAlerted(sf.id);
+// Opens, updates and resolves the target's findings in the store, and
+// alerts on the ones newly opened or risen to the alert level.
+void Watcher::SyncAndAlert(Target& t, const std::vector<FindingRecord>& records, int64_t wall_ms) {
+  if (!store_) return;
+  std::vector<StoredFinding> raised = store_->SyncFindings(t.target_id, wall_ms, records);
+  if (!store_->fault().empty()) return StoreFailed(store_->last_error());
+  for (StoredFinding& sf : raised) {
+    Severity sev;
+    Severity at = options_.watch.alert_at == "suspect" ? Severity::kSuspect : Severity::kLeak;
+    if (!ParseSeverity(sf.severity, &sev) || sev < at || sf.alerted) continue;
+    if (alerts_) {
+      const Pattern* p = FindPattern(sf.pattern);
+      Alert a;
+      a.target = t.config.name;
+      a.url = t.config.url;
+      a.title = p ? p->title : sf.pattern;
+      a.fix = p ? p->fix : "";
+      a.time_ms = wall_ms;
+      a.finding = sf;
+      alerts_->Raise(std::move(a));
     }
+    store_->MarkAlerted(sf.id);
   }
+}
 
-  // Ask for the expensive form when something looks wrong and it has not
-  // been asked for lately.
+// Asks for the expensive form when something looks wrong and it has not
+// been asked for lately.
+void Watcher::MaybeAskDetail(Target& t) {
   int64_t now = SteadyMs();
-  if (suspicious && !t.detail_in_flight &&
+  if (!t.detail_in_flight &&
       (t.last_detail_ms == 0 || now - t.last_detail_ms >= options_.watch.detail_gap_ms)) {
     StartPoll(t.index, true, now);
   }
+}
+
+// A store error: logged; when the file itself cannot be written any more
+// (full, read-only, corrupt, I/O), remembered so that the loop stops
+// rather than analysing on with nothing kept.
+void Watcher::StoreFailed(const std::string& error) {
+  if (!store_fault_.empty()) return;
+  store_fault_ = store_->fault();
+  if (store_fault_.empty()) std::cerr << "leakhound: store: " << error << "\n";
 }
 
 std::vector<TargetStatus> Watcher::Status() const {

@@ -75,6 +75,9 @@ class Watcher {
     std::string title;
   };
   std::vector<OpenFinding> OpenFindings() const;
+  // Set when the store's file cannot be written any more (disk full,
+  // read-only, corrupt, I/O error): "FILE: message". The caller stops.
+  const std::string& store_fault() const { return store_fault_; }
   uint64_t polls() const {
     std::lock_guard<std::mutex> lock(status_mu_);
     return polls_;
@@ -85,6 +88,17 @@ class Watcher {
   void StartPoll(size_t index, bool detail, int64_t now_ms);
   void HandleDone(PollDone done);
   void HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms);
+  // The steps of HandleRoutine, in order.
+  bool AppendSnapshot(Target& t, FetchResult& result, int64_t wall_ms);
+  void StoreSnapshot(Target& t, const Verdict& v, const Snapshot& snap, int64_t wall_ms);
+  std::vector<FindingRecord> KeepFindings(Target& t, const Verdict& v, const Snapshot& snap,
+                                          size_t series_size);
+  FindingRecord MakeRecord(const Target& t, const Finding& f, const Verdict& v,
+                           const Snapshot& snap) const;
+  void AddFading(Target& t, std::vector<FindingRecord>* records);
+  void SyncAndAlert(Target& t, const std::vector<FindingRecord>& records, int64_t wall_ms);
+  void MaybeAskDetail(Target& t);
+  void StoreFailed(const std::string& error);
   void HandleDetail(Target& t, FetchResult& result);
   void RecordGap(Target& t, const std::string& error, int64_t wall_ms);
   const char* RoutineForm() const { return options_.form == "1" ? "debug1" : "proto"; }
@@ -96,6 +110,7 @@ class Watcher {
   std::vector<std::unique_ptr<Target>> targets_;
   uint64_t polls_ = 0;
   int64_t last_retain_ms_ = 0;
+  std::string store_fault_;
   // Guards what Status()/OpenFindings() read; held while a poll's result
   // is handled (the dashboard's threads read it, the loop writes it).
   mutable std::mutex status_mu_;
