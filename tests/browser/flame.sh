@@ -38,15 +38,9 @@ chromium=${CHROMIUM:-/usr/bin/chromium}
 
 if [ ! -f "$html" ]; then echo "flame.sh: no such file: $html" >&2; exit 2; fi
 if [ ! -x "$chromium" ]; then echo "flame.sh: $chromium not found (apt-get install chromium)" >&2; exit 2; fi
-command -v npm >/dev/null || { echo "flame.sh: npm not found" >&2; exit 2; }
-
-mods="$build/browser-test"
-mkdir -p "$mods" "$build/artifacts"
-if ! cmp -s "$here/package.json" "$mods/package.json" || [ ! -d "$mods/node_modules/playwright-core" ]; then
-  cp "$here/package.json" "$mods/package.json"
-  if [ -f "$here/package-lock.json" ]; then cp "$here/package-lock.json" "$mods/package-lock.json"; fi
-  (cd "$mods" && npm install --no-audit --no-fund --loglevel=error)
-fi
+. "$here/modules.sh"
+browser_modules "$build"
+mkdir -p "$build/artifacts"
 
 exec node "$here/flame.test.mjs" --modules "$mods" --chromium "$chromium" --html "$html" \
   --screenshot "$build/artifacts/$name.png" --single "$single" --min-stacks "$min_stacks" \
