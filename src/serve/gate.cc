@@ -264,7 +264,7 @@ void GatedServer::PollLoop() {
   // An error answer, then a lingering close: closing with unread input
   // would send a reset that can destroy the answer before the client
   // reads it.
-  auto refuse = [this](Conn& c, const char* response, int64_t now) {
+  auto refuse = [](Conn& c, const char* response, int64_t now) {
     (void)send(c.fd, response, strlen(response), MSG_NOSIGNAL | MSG_DONTWAIT);
     shutdown(c.fd, SHUT_WR);
     c.draining = true;
