@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "loopback_server.h"
 #include "run_util.h"
 
 namespace e2e {
@@ -186,71 +187,38 @@ TEST_P(Watch, SlowTargetDoesNotDelayTheOthers) {
 // A webhook receiver: answers `status` to every POST and keeps the bodies.
 class Webhook {
  public:
-  explicit Webhook(int status) : status_(status) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    listen(fd_, 16);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~Webhook() {
-    stop_ = true;
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  explicit Webhook(int status) : status_(status), server_([this](int c) { Answer(c); }) {}
+  std::string url() const { return server_.url() + "/hook"; }
   std::vector<std::string> bodies() {
     std::lock_guard<std::mutex> l(mu_);
     return bodies_;
   }
 
  private:
-  void Loop() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      int c = accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      std::string req;
-      char buf[4096];
-      size_t want = std::string::npos;
-      while (want == std::string::npos || req.size() < want) {
-        pollfd q{c, POLLIN, 0};
-        if (poll(&q, 1, 2000) <= 0) break;
-        ssize_t n = read(c, buf, sizeof buf);
-        if (n <= 0) break;
-        req.append(buf, static_cast<size_t>(n));
-        size_t head = req.find("\r\n\r\n");
-        if (head != std::string::npos && want == std::string::npos) {
-          std::smatch m;
-          std::string h = req.substr(0, head);
-          std::regex re("[Cc]ontent-[Ll]ength: *([0-9]+)");
-          want = std::regex_search(h, m, re) ? head + 4 + std::stoul(m[1]) : head + 4;
-        }
-      }
-      size_t head = req.find("\r\n\r\n");
-      {
-        std::lock_guard<std::mutex> l(mu_);
-        bodies_.push_back(head == std::string::npos ? "" : req.substr(head + 4));
-      }
-      std::string resp = "HTTP/1.1 " + std::to_string(status_) + " X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-      ssize_t w = write(c, resp.data(), resp.size());
-      (void)w;
-      close(c);
+  void Answer(int c) {
+    // The head, then as many bytes as its Content-Length says.
+    std::string req = e2e::LoopbackServer::ReadUntil(c, [](const std::string& r) {
+      size_t head = r.find("\r\n\r\n");
+      if (head == std::string::npos) return false;
+      std::smatch m;
+      std::string h = r.substr(0, head);
+      std::regex re("[Cc]ontent-[Ll]ength: *([0-9]+)");
+      size_t want = std::regex_search(h, m, re) ? head + 4 + std::stoul(m[1]) : head + 4;
+      return r.size() >= want;
+    });
+    size_t head = req.find("\r\n\r\n");
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      bodies_.push_back(head == std::string::npos ? "" : req.substr(head + 4));
     }
+    std::string resp = "HTTP/1.1 " + std::to_string(status_) + " X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    ssize_t w = write(c, resp.data(), resp.size());
+    (void)w;
   }
   int status_;
-  int fd_ = -1, port_ = 0;
-  std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::vector<std::string> bodies_;
-  std::thread thread_;
+  e2e::LoopbackServer server_;  // last: its thread starts once the rest is set
 };
 
 TEST_P(Watch, WebhookGetsTheAlertAndIsRetried) {

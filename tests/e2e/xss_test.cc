@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "loopback_server.h"
 #include "run_util.h"
 
 namespace e2e {
@@ -54,57 +55,25 @@ std::string HostileDump() {
 // would.
 class DumpServer {
  public:
-  explicit DumpServer(std::string body) : body_(std::move(body)) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    listen(fd_, 16);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~DumpServer() {
-    stop_ = true;
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  explicit DumpServer(std::string body)
+      : body_(std::move(body)), server_([this](int c) { Answer(c); }) {}
+  std::string url() const { return server_.url(); }
 
  private:
-  void Loop() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      int c = accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      std::string req;
-      char buf[4096];
-      while (req.find("\r\n\r\n") == std::string::npos) {
-        pollfd q{c, POLLIN, 0};
-        if (poll(&q, 1, 2000) <= 0) break;
-        ssize_t n = read(c, buf, sizeof buf);
-        if (n <= 0) break;
-        req.append(buf, static_cast<size_t>(n));
-      }
-      std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
-                         std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
-      size_t off = 0;
-      while (off < resp.size()) {
-        ssize_t w = send(c, resp.data() + off, resp.size() - off, MSG_NOSIGNAL);
-        if (w <= 0) break;
-        off += static_cast<size_t>(w);
-      }
-      close(c);
+  void Answer(int c) const {
+    e2e::LoopbackServer::ReadUntil(
+        c, [](const std::string& req) { return req.find("\r\n\r\n") != std::string::npos; });
+    std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
+                       std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
+    size_t off = 0;
+    while (off < resp.size()) {
+      ssize_t w = send(c, resp.data() + off, resp.size() - off, MSG_NOSIGNAL);
+      if (w <= 0) break;
+      off += static_cast<size_t>(w);
     }
   }
   std::string body_;
-  int fd_ = -1, port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  e2e::LoopbackServer server_;  // last: its thread starts once body_ is set
 };
 
 std::string BuildDir() {
