@@ -14,33 +14,15 @@
 // in the filter hides every other finding; no <img> exists (dump text is
 // never parsed as markup). Screenshots go to ARTIFACTS/dashboard.png and
 // ARTIFACTS/dashboard-live.png.
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { check, finish, loadChromium, parseFlags } from './harness.mjs';
 
-function parseArgs(argv) {
-  const out = { minPatterns: 1 };
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i], value = argv[i + 1];
-    if (!key.startsWith('--') || value === undefined) throw new Error('bad arguments near ' + key);
-    out[key.slice(2).replace(/-([a-z])/g, (m, c) => c.toUpperCase())] = value;
-  }
-  for (const k of ['modules', 'chromium', 'artifacts', 'pattern', 'html'])
-    if (!out[k]) throw new Error('missing --' + k);
-  out.minPatterns = Number(out.minPatterns);
-  return out;
-}
+const args = parseFlags(process.argv.slice(2), ['modules', 'chromium', 'artifacts', 'pattern', 'html']);
+args.minPatterns = Number(args.minPatterns ?? 1);
+const chromium = loadChromium(args.modules);
 
-const args = parseArgs(process.argv.slice(2));
-const require = createRequire(path.join(path.resolve(args.modules), 'package.json'));
-const { chromium } = require('playwright-core');
-
-let failures = 0;
-function check(ok, what) {
-  console.log((ok ? 'ok   ' : 'FAIL ') + what);
-  if (!ok) failures++;
-}
 
 async function checkPage(browser, url, { screenshot, sameOrigin, minPatterns }) {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
@@ -182,5 +164,4 @@ try {
 } finally {
   await browser.close();
 }
-console.log(failures ? failures + ' check(s) failed' : 'all checks passed');
-process.exit(failures ? 1 : 0);
+finish();

@@ -17,35 +17,17 @@
 // into "other" boxes (fewer boxes drawn than tree nodes). No console error,
 // no request leaves the page, no <img>. Prints the timings the page
 // records (tree build, first render, page load to first render, a zoom).
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { check, finish, loadChromium, parseFlags } from './harness.mjs';
 
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i], value = argv[i + 1];
-    if (!key.startsWith('--') || value === undefined) throw new Error('bad arguments near ' + key);
-    out[key.slice(2).replace(/-([a-z])/g, (m, c) => c.toUpperCase())] = value;
-  }
-  for (const k of ['modules', 'chromium', 'html', 'screenshot', 'single'])
-    if (!out[k]) throw new Error('missing --' + k);
-  out.single = out.single === 'true';
-  out.expect = out.expect || '';
-  out.minStacks = Number(out.minStacks || 0);
-  return out;
-}
+const args = parseFlags(process.argv.slice(2), ['modules', 'chromium', 'html', 'screenshot', 'single']);
+args.single = args.single === 'true';
+args.expect = args.expect || '';
+args.minStacks = Number(args.minStacks || 0);
+const chromium = loadChromium(args.modules);
 
-const args = parseArgs(process.argv.slice(2));
-const require = createRequire(path.join(path.resolve(args.modules), 'package.json'));
-const { chromium } = require('playwright-core');
-
-let failures = 0;
-function check(ok, what) {
-  console.log((ok ? 'ok   ' : 'FAIL ') + what);
-  if (!ok) failures++;
-}
 const label = '[' + path.basename(args.screenshot, '.png') + '] ';
 
 // Every box: its function, classes and geometry relative to #flame.
@@ -222,5 +204,4 @@ try {
 } finally {
   await browser.close();
 }
-console.log(failures ? failures + ' check(s) failed' : 'all checks passed');
-process.exit(failures ? 1 : 0);
+finish();

@@ -13,37 +13,19 @@
 // embed, svg, link, meta, base, form or media element, no script beyond
 // the page's own); no on* attribute and no javascript: URL anywhere; the
 // hostile text is shown as text; a long name does not widen the page.
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { check, finish, loadChromium, parseFlags } from './harness.mjs';
 
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i], value = argv[i + 1];
-    if (!key.startsWith('--') || value === undefined) throw new Error('bad arguments near ' + key);
-    out[key.slice(2)] = value;
-  }
-  for (const k of ['modules', 'chromium', 'artifacts', 'html', 'url'])
-    if (!out[k]) throw new Error('missing --' + k);
-  return out;
-}
-
-const args = parseArgs(process.argv.slice(2));
-const require = createRequire(path.join(path.resolve(args.modules), 'package.json'));
-const { chromium } = require('playwright-core');
+const args = parseFlags(process.argv.slice(2), ['modules', 'chromium', 'artifacts', 'html', 'url']);
+const chromium = loadChromium(args.modules);
 
 // What the dump carries (tests/e2e/xss_test.cc): each must be on the page
 // as text, character for character.
 const SHOWN = ['<img src=x onerror=alert(1)>', '<img/src=x/onerror=alert(1)>', '</script><script>alert(2)</script>', 'javascript:alert(1)',
                '"><svg onload=alert(3)>'];
 
-let failures = 0;
-function check(ok, what) {
-  console.log((ok ? 'ok   ' : 'FAIL ') + what);
-  if (!ok) failures++;
-}
 
 // Runs in the page before any of its scripts.
 function watchDom() {
@@ -165,5 +147,4 @@ try {
 } finally {
   await browser.close();
 }
-console.log(failures ? failures + ' check(s) failed' : 'all checks passed');
-process.exit(failures ? 1 : 0);
+finish();
