@@ -725,14 +725,39 @@ void TextParser::EndGoroutine() {
   AddId(static_cast<uint32_t>(snapshot.goroutines().size() - 1));
 }
 
+namespace {
+// The package of a function name: "syscall" of "syscall.Syscall6",
+// "golang.org/x/sys/unix" of "golang.org/x/sys/unix.Syscall".
+std::string_view PackageOf(std::string_view func) {
+  size_t slash = func.rfind('/');
+  size_t dot = func.find('.', slash == std::string_view::npos ? 0 : slash + 1);
+  return func.substr(0, dot);
+}
+
+// Where a goroutine enters a syscall (or a cgo call) from: the runtime,
+// package syscall, internal/.../syscall..., golang.org/x/sys. Not
+// runtime/debug, whose Stack is what user code calls.
+bool EntersSyscall(std::string_view func) {
+  std::string_view pkg = PackageOf(func);
+  return pkg == "runtime" || pkg == "syscall" || pkg.starts_with("golang.org/x/sys/") ||
+         (pkg.starts_with("internal/") && pkg.find("syscall") != std::string_view::npos);
+}
+}  // namespace
+
 // runtime.Stack(buf, true) -- pprof's debug=2 -- stops the world and
 // prints its caller first, as the only goroutine running with a stack.
 // Another one like it, in a dump with no preamble that began that way, is
-// the caller of a second runtime.Stack whose output was appended.
+// the caller of a second runtime.Stack whose output was appended -- unless
+// it stands in a syscall: since Go 1.26 a goroutine caught while leaving a
+// syscall is printed "[running]" with its stack, from the frame that
+// entered it (runtime/traceback.go, tracebackothers, go1.26.8 and
+// go1.27.3: `gp.syscallsp == 0` decides "stack unavailable").
 bool TextParser::StartsNextStackDump() {
   const Snapshot& s = snap();
   if (s.kind != DumpKind::kUnknown || s.goroutines().empty() || s.str(cur_.state) != "running")
     return false;
+  const PendingFrame& top = frames_.front();
+  if (EntersSyscall(key_.view().substr(top.func_off, top.func_len))) return false;
   const Goroutine& first = s.goroutines().front();
   return s.str(first.state) == "running" && first.flags == 0 && !s.stack_of(first).unavailable &&
          !s.stack_of(first).frames.empty();

@@ -327,6 +327,33 @@ TEST_P(Forms, NoLabelsByDefaultForGo125Module) {
   for (const json& b : j["buckets"]) EXPECT_EQ(b["labels"], json::array());
 }
 
+// A goroutine caught leaving a syscall is printed "[running]" with its
+// stack (testdata/go/syscallexit). It is one goroutine of the dump, not the
+// caller of a second runtime.Stack: before, leakhound split the dump in
+// two there and a 3-sample series of a live service fell apart.
+TEST_P(Forms, RunningGoroutineLeavingSyscallStaysInItsDump) {
+  e2e::RunOptions o;
+  o.timeout_ms = 120'000;
+  e2e::RunResult r = e2e::Run({e2e::BuildGo("syscallexit", GetParam())}, o);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string path = e2e::WorkDir() + "/syscallexit-go" + GetParam() + ".txt";
+  e2e::WriteFile(path, r.out);
+  size_t headers = 0;
+  for (size_t at = r.out.find("goroutine "); at != std::string::npos; at = r.out.find("\ngoroutine ", at + 1))
+    ++headers;
+  json j = e2e::AnalyzeJson({"--all", path});
+  EXPECT_EQ(j["inputs"][0]["dumps"], 1) << r.out;
+  EXPECT_EQ(j["inputs"][0]["warnings"], json::array());
+  EXPECT_EQ(j["snapshot"]["total_goroutines"], headers) << r.out;
+  // top_frame is the first frame of the program's own code.
+  bool caller_running = false;
+  for (const json& b : j["buckets"])
+    if (b["state"] == "running" && !b["top_frame"].is_null() &&
+        b["top_frame"]["function"] == "main.caller")
+      caller_running = true;
+  EXPECT_TRUE(caller_running) << r.out;
+}
+
 INSTANTIATE_TEST_SUITE_P(Go, Forms, testing::Values("1.26", "1.27"), e2e::GoParamNamer());
 
 // testdata/go/labels says `go 1.27`, so Go 1.27 prints labels by default

@@ -1,0 +1,3 @@
+module leakhound.test/syscallexit
+
+go 1.26
