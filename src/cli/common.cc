@@ -52,9 +52,14 @@ int ExitFor(FetchError e) {
   return kExitUnreachable;
 }
 
+// Wall time of a fetch, read once and then advanced by the steady clock:
+// the samples of one run are in capture order even if the system clock
+// is stepped back between them (NTP on a freshly booted machine).
 double Now() {
   using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
+  static const auto wall0 = system_clock::now();
+  static const auto steady0 = steady_clock::now();
+  return duration<double>(wall0.time_since_epoch() + (steady_clock::now() - steady0)).count();
 }
 
 // Modification times of a series of files, when every input is a file
