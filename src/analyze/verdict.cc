@@ -195,6 +195,14 @@ bool Ignored(const IgnoreRule& r, const Pattern& p, const Snapshot& s, const Sta
 
 // Folds the reasons into a confidence: noisy-or over evidence for, then
 // a discount per piece of evidence against.
+const char kLeakedProofText[] =
+    "marked (leaked) by the Go runtime's leak detector (goroutineleak profile): it is blocked "
+    "on an object no runnable goroutine can reach, so nothing can ever wake it";
+const char kAllAsleepProofText[] =
+    "the process died with \"fatal error: all goroutines are asleep - deadlock!\": the Go "
+    "runtime found no goroutine running and no timer or network event pending, so none of "
+    "these can ever wake";
+
 double Combine(const std::vector<Reason>& reasons) {
   double not_leak = 1;
   for (const Reason& r : reasons)
@@ -285,8 +293,11 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
   v.times_known = times_sec.size() == n && n > 1 && times_sec.back() > times_sec.front();
   for (size_t k = 0; k < n; ++k) xs[k] = v.times_known ? times_sec[k] : static_cast<double>(k);
 
+  // "fatal error: all goroutines are asleep - deadlock!": the runtime's
+  // checkdead found no goroutine running and no timer or poller that
+  // could wake one, so every goroutine in the dump is stuck for good.
   bool deadlock = cur.kind == DumpKind::kFatalError &&
-                  cur.preamble.find("deadlock") != std::string::npos;
+                  cur.preamble.find("all goroutines are asleep") != std::string::npos;
   std::unordered_map<uint64_t, uint64_t> creator_of;  // for ChainRoots, built on demand
 
   for (size_t bi = 0; bi < v.buckets.size(); ++bi) {
@@ -372,6 +383,16 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
       if (match.never_wakes) why.push_back({"nothing can ever wake it", 0.3});
       if (facts.leaked && pattern->id != std::string_view("runtime-leaked"))
         why.push_back({"marked (leaked) by the Go runtime's leak detector", 0.95});
+      if (facts.leaked) {
+        finding.proof = Proof{"(leaked)", kLeakedProofText};
+      } else if (!facts.bubble_deadlock.empty() && pattern->id == std::string_view("bubble-deadlock")) {
+        finding.proof = Proof{"bubble-deadlock", std::string(facts.bubble_deadlock), facts.deadlocked_bubble};
+      } else if (deadlock && !IsRunning(facts.state)) {
+        finding.proof = Proof{"all-asleep", kAllAsleepProofText};
+        why.push_back({"the process died of a deadlock: the Go runtime found every goroutine "
+                       "asleep, so nothing can wake this one",
+                       0.95});
+      }
       if (b.count >= 2) {
         auto count_weight = [&](uint64_t k) {
           if (k < 2) return 0.0;
@@ -473,7 +494,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
         why.push_back({"sync.Cond.Wait not in a loop re-checking its condition: a Signal sent "
                        "before it began waiting is lost",
                        0.2});
-      if (pool_like && b.count <= th.small_pool && b.max_wait < th.wait_minutes && !facts.leaked &&
+      if (pool_like && b.count <= th.small_pool && b.max_wait < th.wait_minutes && !finding.proof &&
           !growing && !lint_at_line) {
         if (shape == WaitShape::kLoop)
           why.push_back({fmt::format("only {} goroutine(s), waiting inside a loop: looks like "

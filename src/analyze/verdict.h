@@ -70,6 +70,14 @@ struct IgnoreRule {
   std::string origin;        // "FILE:LINE" of the rule, for messages
 };
 
+// What proves a finding beyond inference: the Go runtime itself found
+// these goroutines can never wake. Reports print it as is.
+struct Proof {
+  std::string marker;   // "(leaked)", "bubble-deadlock", "all-asleep"
+  std::string text;     // one sentence a person can check against the dump
+  int64_t bubble = -1;  // bubble-deadlock: the synctest bubble
+};
+
 struct Finding {
   const Pattern* pattern = nullptr;
   Severity severity = Severity::kInfo;
@@ -78,6 +86,7 @@ struct Finding {
   size_t bucket = 0;          // index into Verdict::buckets
   int blocking_frame = -1;    // frame index of the line to look at
   std::optional<Growth> growth;
+  std::optional<Proof> proof;
   const BenignRule* benign = nullptr;  // set: expected, never a leak
   std::string fingerprint;    // stable across line edits: pattern+functions
   bool baselined = false;

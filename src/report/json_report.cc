@@ -12,9 +12,6 @@
 namespace leakhound {
 
 const char kLeakhoundVersion[] = "0.1.0";
-const char kRuntimeProofText[] =
-    "marked (leaked) by the Go runtime's leak detector (goroutineleak profile): it is blocked "
-    "on an object no runnable goroutine can reach, so nothing can ever wake it";
 
 namespace {
 
@@ -237,7 +234,6 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
 
   if (view.verdict) {
     const Verdict& v = *view.verdict;
-    std::optional<BubbleDeadlock> bubble_deadlock = FindBubbleDeadlock(s);
     out << ",\n  \"findings\": [";
     first = true;
     for (const Finding* f : view.findings) {
@@ -262,15 +258,13 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
                             {"match", l.match}});
       j["lint"] = lint;
       j["benign"] = f->benign ? Json(f->benign->reason) : Json(nullptr);
-      if (b.leaked)
-        j["proof"] = Json{{"by", "go-runtime"}, {"marker", "(leaked)"}, {"text", kRuntimeProofText}};
-      else if (bubble_deadlock && f->pattern->id == std::string_view("bubble-deadlock"))
-        j["proof"] = Json{{"by", "go-runtime"},
-                          {"marker", "bubble-deadlock"},
-                          {"bubble", bubble_deadlock->bubble},
-                          {"text", bubble_deadlock->message}};
-      else
+      if (const std::optional<Proof>& p = f->proof) {
+        j["proof"] = Json{{"by", "go-runtime"}, {"marker", p->marker}};
+        if (p->bubble >= 0) j["proof"]["bubble"] = p->bubble;
+        j["proof"]["text"] = p->text;
+      } else {
         j["proof"] = nullptr;
+      }
       j["fingerprint"] = f->fingerprint;
       j["baselined"] = f->baselined;
       j["count"] = b.count;

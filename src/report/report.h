@@ -43,9 +43,6 @@ struct AnalyzeView {
   const nlohmann::ordered_json* processes = nullptr;
 };
 
-// The proof a finding of a bucket the runtime marked "(leaked)" carries.
-extern const char kRuntimeProofText[];
-
 struct TextOptions {
   bool color = false;
   size_t max_frames = 12;  // per bucket; the rest is summarised

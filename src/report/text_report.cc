@@ -122,8 +122,7 @@ void WriteFindings(const AnalyzeView& view, const TextOptions& options, const St
     if (!wait.empty()) out << ", " << wait;
     out << "]\n";
     out << "        " << f->pattern->title << "\n";
-    if (b.leaked)
-      out << "        " << st.red() << "proof: " << st.reset() << kRuntimeProofText << "\n";
+    if (f->proof) out << "        " << st.red() << "proof: " << st.reset() << f->proof->text << "\n";
     if (f->blocking_frame >= 0) {
       const Frame& fr = stack.frames[static_cast<size_t>(f->blocking_frame)];
       out << "        blocked at " << st.bold() << Location(s, fr) << st.reset() << " "

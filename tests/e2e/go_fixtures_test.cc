@@ -155,6 +155,8 @@ TEST_P(GoFixtures, Panic) {
   json r = e2e::AnalyzeJson({Dump("panic", GetParam())});
   CheckAllScenarios(r, "panic", GetParam());
   EXPECT_NE(r["snapshot"]["preamble"].get<std::string>().find("leakhound fixture"), std::string::npos);
+  // A panic ends the process but proves nothing about who could wake whom.
+  for (const json& f : r["findings"]) EXPECT_TRUE(f["proof"].is_null()) << f.dump();
 }
 
 TEST_P(GoFixtures, Deadlock) {
@@ -179,6 +181,14 @@ TEST_P(GoFixtures, Deadlock) {
   ASSERT_FALSE(f.is_null());
   EXPECT_TRUE(f["benign"].is_null());
   EXPECT_EQ(FindingAt(r, markers["deadlock-send"])["pattern"], "chan-send-blocked");
+  // The runtime's "all goroutines are asleep" is proof for every one of
+  // them: leak, with that proof, and no small-pool discount for main.
+  for (const char* tag : {"deadlock-send", "deadlock-main"}) {
+    json g = FindingAt(r, markers[tag]);
+    EXPECT_EQ(g["severity"], "leak") << tag << g.dump();
+    EXPECT_EQ(g["proof"]["marker"], "all-asleep") << tag;
+    EXPECT_EQ(g["proof"]["by"], "go-runtime") << tag;
+  }
 }
 
 // Nothing the Go runtime writes for the healthy parts of the program may
