@@ -10,6 +10,7 @@
 #include <re2/re2.h>
 
 #include "analyze/bubbles.h"
+#include "analyze/ranking.h"
 #include "base/hash.h"
 #include "model/func_name.h"
 
@@ -523,11 +524,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     v.findings.push_back(std::move(finding));
   }
 
-  std::stable_sort(v.findings.begin(), v.findings.end(), [&](const Finding& a, const Finding& b) {
-    if (a.severity != b.severity) return a.severity > b.severity;
-    if (a.confidence != b.confidence) return a.confidence > b.confidence;
-    return v.buckets[a.bucket].count > v.buckets[b.bucket].count;
-  });
+  RankFindings(&v);
   return v;
 }
 

@@ -87,6 +87,9 @@ struct Finding {
   int blocking_frame = -1;    // frame index of the line to look at
   std::optional<Growth> growth;
   std::optional<Proof> proof;
+  // Buckets of the findings this one waits for: goroutines it started,
+  // blocked themselves (analyze/ranking.h). Listed after them.
+  std::vector<size_t> waits_for;
   const BenignRule* benign = nullptr;  // set: expected, never a leak
   std::string fingerprint;    // stable across line edits: pattern+functions
   bool baselined = false;

@@ -275,6 +275,17 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
                                 ? FrameToJson(s, stack.frames[static_cast<size_t>(f->blocking_frame)])
                                 : Json(nullptr);
       j["creator"] = stack.has_creator ? FrameToJson(s, stack.creator) : Json(nullptr);
+      Json waits_for = Json::array();
+      for (size_t wb : f->waits_for) {
+        const Bucket& w = v.buckets[wb];
+        const Stack& ws = s.stacks()[w.stack];
+        int top = TopUserFrame(s, ws);
+        waits_for.push_back(Json{{"count", w.count},
+                                 {"state", std::string(OrUnknown(s.str(w.state)))},
+                                 {"blocking_frame", top >= 0 ? FrameToJson(s, ws.frames[static_cast<size_t>(top)])
+                                                             : Json(nullptr)}});
+      }
+      j["waits_for"] = waits_for;
       if (f->growth) {
         const Growth& g = *f->growth;
         j["growth"] = Json{{"counts", g.counts},

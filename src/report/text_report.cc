@@ -131,6 +131,16 @@ void WriteFindings(const AnalyzeView& view, const TextOptions& options, const St
     if (stack.has_creator)
       out << "        created at " << Location(s, stack.creator) << " "
           << Clean(s.str(stack.creator.function)) << "\n";
+    for (size_t wb : f->waits_for) {
+      // A consequence: its goroutines wait for ones they started.
+      const Bucket& w = v.buckets[wb];
+      const Stack& ws = s.stacks()[w.stack];
+      int top = TopUserFrame(s, ws);
+      out << "        waits for " << Plural(w.count, "goroutine") << " it started, blocked ["
+          << StateText(s, w.state) << "]";
+      if (top >= 0) out << " at " << Location(s, ws.frames[static_cast<size_t>(top)]);
+      out << " (listed above)\n";
+    }
     if (f->growth && f->growth->per_hour >= 0 && f->growth->growing)
       out << fmt::format("        growth {:+.0f} goroutines/hour\n", f->growth->per_hour);
     out << "        why:\n";

@@ -209,6 +209,36 @@ TEST_P(GoFixtures, KeepAliveLoopsAreBenign) {
   EXPECT_GE(benign, 2) << "client readLoop and writeLoop";
 }
 
+// testdata/go/waitchain: a coordinator waits (WaitGroup.Wait) for workers
+// that are all blocked sending their results. The workers' send is the
+// bug and is listed first; the coordinator's Wait comes after it and says
+// whose result it waits for.
+TEST_P(GoFixtures, ConsequenceListedAfterItsCause) {
+  RunResult run = e2e::Run({e2e::BuildGo("waitchain", GetParam())});
+  ASSERT_EQ(run.status, 0) << run.err;
+  std::string path = e2e::WorkDir() + "/waitchain-go" + GetParam() + ".txt";
+  e2e::WriteFile(path, run.out);
+  json r = e2e::AnalyzeJson({path});
+  auto markers =
+      e2e::Markers(std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/waitchain/main.go", "LEAK");
+  ASSERT_GE(r["findings"].size(), 2u) << r.dump();
+  json first = r["findings"][0];
+  EXPECT_EQ(first["pattern"], "chan-send-blocked");
+  EXPECT_EQ(first["blocking_frame"]["line"], markers["worker-send"]);
+  EXPECT_EQ(first["waits_for"], json::array());
+  json wait = FindingAt(r, markers["coordinator-wait"]);
+  ASSERT_FALSE(wait.is_null());
+  EXPECT_EQ(wait["pattern"], "waitgroup-wait");
+  ASSERT_EQ(wait["waits_for"].size(), 1u) << wait.dump();
+  EXPECT_EQ(wait["waits_for"][0]["count"], 3);
+  EXPECT_EQ(wait["waits_for"][0]["state"], "chan send");
+  EXPECT_EQ(wait["waits_for"][0]["blocking_frame"]["line"], markers["worker-send"]);
+  RunResult text = e2e::Leakhound({"analyze", path});
+  EXPECT_NE(text.out.find("waits for 3 goroutines it started, blocked [chan send] at "),
+            std::string::npos)
+      << text.out;
+}
+
 INSTANTIATE_TEST_SUITE_P(Go, GoFixtures, testing::ValuesIn(e2e::GoVersions()),
                          e2e::GoParamNamer());
 

@@ -1,0 +1,3 @@
+module leakhound.test/waitchain
+
+go 1.19
