@@ -15,6 +15,7 @@
 #include "base/words.h"
 #include "dump/header.h"
 #include "dump/paste.h"
+#include "model/func_name.h"
 
 namespace leakhound {
 
@@ -726,14 +727,6 @@ void TextParser::EndGoroutine() {
 }
 
 namespace {
-// The package of a function name: "syscall" of "syscall.Syscall6",
-// "golang.org/x/sys/unix" of "golang.org/x/sys/unix.Syscall".
-std::string_view PackageOf(std::string_view func) {
-  size_t slash = func.rfind('/');
-  size_t dot = func.find('.', slash == std::string_view::npos ? 0 : slash + 1);
-  return func.substr(0, dot);
-}
-
 // Where a goroutine enters a syscall (or a cgo call) from: the runtime,
 // package syscall, internal/.../syscall..., golang.org/x/sys. Not
 // runtime/debug, whose Stack is what user code calls.
