@@ -395,7 +395,16 @@
         el('dd', null, el('code', null, loc(f.file, f.line)), ' ', el('span', { class: 'fn' }, str(f.function))),
         f.creator_function ? el('dt', null, 'created at') : null,
         f.creator_function ? el('dd', null, el('code', null, loc(f.creator_file, f.creator_line)), ' ',
-                                el('span', { class: 'fn' }, str(f.creator_function))) : null);
+                                el('span', { class: 'fn' }, str(f.creator_function))) : null,
+        f.proof ? el('dt', { class: 'proof' }, 'proof') : null,
+        f.proof ? el('dd', { class: 'proof' }, str(f.proof)) : null);
+      for (const w of arr(f.waits_for)) {
+        // A consequence: these goroutines wait for ones they started.
+        where.appendChild(el('dt', null, 'waits for'));
+        where.appendChild(el('dd', { class: 'waits-for' },
+          fmtInt(w.count) + (num(w.count) === 1 ? ' goroutine' : ' goroutines') + ' it started, blocked [' + str(w.state) + '] at ',
+          el('code', null, loc(w.file, w.line)), ' ', el('span', { class: 'fn' }, str(w.function)), ' (listed above)'));
+      }
 
       const reasons = el('ul', { class: 'reasons' });
       for (const r of arr(f.reasons)) {

@@ -278,10 +278,12 @@ Json DashboardFromAnalysis(const AnalyzeView& view, const std::vector<double>& t
       Json& n = by_severity[SeverityName(f->severity)];
       n = (n.is_number() ? n.get<size_t>() : 0) + 1;
     }
+    // In the verdict's order (a consequence after its cause,
+    // analyze/ranking.h); only a cut keeps the most severe first.
     std::vector<const Finding*> kept = view.findings;
-    std::stable_sort(kept.begin(), kept.end(),
-                     [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
     if (kept.size() > kMaxFindings) {
+      std::stable_sort(kept.begin(), kept.end(),
+                       [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
       findings_omitted = kept.size() - kMaxFindings;
       kept.resize(kMaxFindings);
     }
@@ -334,6 +336,18 @@ Json DashboardFromAnalysis(const AnalyzeView& view, const std::vector<double>& t
           f->growth && f->growth->per_hour >= 0 ? Json(Round3(f->growth->per_hour)) : Json(nullptr);
       j["benign"] = f->benign ? Json(f->benign->reason) : Json(nullptr);
       j["baselined"] = f->baselined;
+      // What the runtime proved, and the findings this one waits for
+      // (analyze/ranking.h): only an analysis has them, not the store.
+      j["proof"] = f->proof ? Json(f->proof->text) : Json(nullptr);
+      Json waits_for = Json::array();
+      for (size_t wb : f->waits_for) {
+        const Bucket& w = verdict->buckets[wb];
+        const Stack& ws = s.stacks()[w.stack];
+        Json one{{"count", w.count}, {"state", std::string(OrUnknown(s.str(w.state)))}};
+        PutFrame(s, ws, TopUserFrame(s, ws), &one);
+        waits_for.push_back(std::move(one));
+      }
+      j["waits_for"] = waits_for;
       findings.push_back(std::move(j));
     }
   }

@@ -237,6 +237,14 @@ TEST_P(GoFixtures, ConsequenceListedAfterItsCause) {
   EXPECT_NE(text.out.find("waits for 3 goroutines it started, blocked [chan send] at "),
             std::string::npos)
       << text.out;
+  // The HTML report's data carries it too, in the same order.
+  RunResult html = e2e::Leakhound({"analyze", "--format", "html", path});
+  size_t send_at = html.out.find("\"pattern\":\"chan-send-blocked\"");
+  size_t wait_at = html.out.find("\"pattern\":\"waitgroup-wait\"");
+  ASSERT_NE(send_at, std::string::npos);
+  ASSERT_NE(wait_at, std::string::npos);
+  EXPECT_LT(send_at, wait_at);
+  EXPECT_NE(html.out.find("\"waits_for\":[{\"count\":3,"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Go, GoFixtures, testing::ValuesIn(e2e::GoVersions()),
