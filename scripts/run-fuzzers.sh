@@ -16,9 +16,13 @@ shift 2 || true
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SEEDS="$BUILD/fuzz-seeds"
 "$ROOT/scripts/fuzz-seeds.sh" "$SEEDS"
-status=0
-for target in "$BUILD"/fuzz_*; do
-  [ -x "$target" ] || continue
+# One target per core at a time: each gets its full SECONDS, the run as a
+# whole takes about SECONDS * targets / cores. Results are printed as each
+# target ends; the exit status is 1 if any target found something.
+JOBS=${FUZZ_JOBS:-$(nproc)}
+run_one() {
+  local target=$1; shift
+  local name short scratch seeds dict
   name=$(basename "$target")
   short=${name#fuzz_}
   scratch="$BUILD/corpus-$short"
@@ -28,14 +32,29 @@ for target in "$BUILD"/fuzz_*; do
   [ "$short" = text_parser ] && seeds+=("$ROOT/testdata/dumps")
   dict=()
   [ -f "$ROOT/fuzz/$short.dict" ] && dict=(-dict="$ROOT/fuzz/$short.dict")
-  echo "fuzz: $name for ${SECONDS_EACH}s"
   if ! "$target" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
        -max_len=16384 -entropic=0 -artifact_prefix="$BUILD/" "${dict[@]}" "$@" "${seeds[@]}" \
        2>"$BUILD/$name.log"; then
-    tail -40 "$BUILD/$name.log"
-    status=1
-  else
-    grep -E '^(#[0-9]+|Done|stat::)' "$BUILD/$name.log" | tail -8
+    printf 'fuzz: %s FOUND SOMETHING\n%s\n' "$name" "$(tail -40 "$BUILD/$name.log")"
+    return 1
   fi
+  # One write per target, so reports of targets ending together do not mix.
+  printf 'fuzz: %s for %ss\n%s\n' "$name" "$SECONDS_EACH" \
+    "$(grep -E '^(#[0-9]+|Done|stat::)' "$BUILD/$name.log" | tail -8)"
+}
+status=0
+running=0
+for target in "$BUILD"/fuzz_*; do
+  [ -x "$target" ] || continue
+  if [ "$running" -ge "$JOBS" ]; then
+    wait -n || status=1
+    running=$((running - 1))
+  fi
+  run_one "$target" "$@" &
+  running=$((running + 1))
+done
+while [ "$running" -gt 0 ]; do
+  wait -n || status=1
+  running=$((running - 1))
 done
 exit $status
