@@ -502,8 +502,12 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
                                      "workers waiting for work",
                                      b.count),
                          -0.5});
-        else if (shape == WaitShape::kUnknown)
-          why.push_back({fmt::format("only {} goroutine(s): looks like workers waiting for work",
+        else if (shape == WaitShape::kUnknown && b.count >= 2)
+          // No source: several goroutines with one creator waiting at
+          // one frame look like a pool; a single one is as likely a
+          // one-shot wait (<-done, <-ctx.Done()) and gets no discount.
+          why.push_back({fmt::format("only {} goroutines, started by one creator and waiting at "
+                                     "one place: looks like workers waiting for work",
                                      b.count),
                          -0.5});
       }

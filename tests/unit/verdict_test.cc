@@ -175,7 +175,8 @@ TEST(Verdict, SmallReceivePoolScoresLow) {
 
 // The pool discount is for workers, which wait in a loop. A goroutine the
 // source shows waiting once (started to receive one result) keeps its
-// score; without source the discount stays (a pool is the safe guess).
+// score; without source the discount needs several goroutines at one
+// frame with one creator (a single one may as well be a one-shot wait).
 TEST(Verdict, PoolDiscountNeedsALoopInTheSource) {
   std::string dir = ::testing::TempDir() + "/lh_loop";
   std::string cmd = "mkdir -p " + dir;
@@ -223,6 +224,10 @@ TEST(Verdict, PoolDiscountNeedsALoopInTheSource) {
                                {{"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
                                 {"main.gone", "/nonexistent/x.go:19"}}),
                         with_source());
+  auto unread_pool = Analyze(Repeat(10, 3, "chan receive",
+                                    {{"runtime.chanrecv1", "/go/src/runtime/chan.go:442"},
+                                     {"main.gone", "/nonexistent/x.go:19"}}),
+                             with_source());
   auto discounted = [](const Finding* f) {
     for (const Reason& r : f->reasons)
       if (r.text.find("workers waiting for work") != std::string::npos) return true;
@@ -231,11 +236,15 @@ TEST(Verdict, PoolDiscountNeedsALoopInTheSource) {
   const Finding* p = FindingFor(pool->verdict, "select-forever");
   const Finding* o = FindingFor(once->verdict, "chan-recv-blocked");
   const Finding* u = FindingFor(unread->verdict, "chan-recv-blocked");
-  ASSERT_TRUE(p && o && u);
+  const Finding* up = FindingFor(unread_pool->verdict, "chan-recv-blocked");
+  ASSERT_TRUE(p && o && u && up);
   EXPECT_TRUE(discounted(p));
   EXPECT_FALSE(discounted(o)) << o->confidence;
-  EXPECT_TRUE(discounted(u));
-  EXPECT_GT(o->confidence, u->confidence);
+  // Without the source, one goroutine is no sign of a pool (a one-shot
+  // <-done looks the same); several with one creator at one frame are.
+  EXPECT_FALSE(discounted(u)) << u->confidence;
+  EXPECT_TRUE(discounted(up));
+  EXPECT_GT(u->confidence, up->confidence);
 }
 
 // Goroutines at one place count as repetitions of a leak only when they
