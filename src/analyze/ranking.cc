@@ -34,18 +34,19 @@ void RankFindings(Verdict* v) {
     return v->buckets[a.bucket].count > v->buckets[b.bucket].count;
   });
 
-  // Which finding holds each goroutine id (findings are few; ids many).
+  // The waiting findings, found by the ids of their goroutines and, for
+  // Go before 1.21 (no creator id: "created by F", not "... in goroutine
+  // N"), by the functions on their stack: then the waiter is the one
+  // parked inside F itself.
   std::unordered_map<uint64_t, size_t> finding_of_id;
-  for (size_t i = 0; i < fs.size(); ++i)
-    if (fs[i].pattern && WaitsForOthers(*fs[i].pattern) && !fs[i].benign)
-      for (uint64_t id : v->buckets[fs[i].bucket].ids) finding_of_id.emplace(id, i);
-  // Go before 1.21 prints no creator id ("created by F", not "... in
-  // goroutine N"): then the waiter is the one parked inside F itself.
   std::unordered_map<Sym, std::vector<size_t>> waiters_in;
   const Snapshot* s = v->current;
-  for (size_t i = 0; s && i < fs.size(); ++i) {
+  for (size_t i = 0; i < fs.size(); ++i) {
     if (!fs[i].pattern || !WaitsForOthers(*fs[i].pattern) || fs[i].benign) continue;
-    for (const Frame& f : s->stacks()[v->buckets[fs[i].bucket].stack].frames) {
+    const Bucket& b = v->buckets[fs[i].bucket];
+    for (uint64_t id : b.ids) finding_of_id.emplace(id, i);
+    if (!s) continue;
+    for (const Frame& f : s->stacks()[b.stack].frames) {
       std::vector<size_t>& w = waiters_in[f.function];
       if (w.empty() || w.back() != i) w.push_back(i);
     }

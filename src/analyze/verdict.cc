@@ -194,8 +194,7 @@ bool Ignored(const IgnoreRule& r, const Pattern& p, const Snapshot& s, const Sta
   return true;
 }
 
-// Folds the reasons into a confidence: noisy-or over evidence for, then
-// a discount per piece of evidence against.
+// What Finding::proof says for each kind of runtime proof.
 const char kLeakedProofText[] =
     "marked (leaked) by the Go runtime's leak detector (goroutineleak profile): it is blocked "
     "on an object no runnable goroutine can reach, so nothing can ever wake it";
@@ -204,6 +203,8 @@ const char kAllAsleepProofText[] =
     "runtime found no goroutine running and no timer or network event pending, so none of "
     "these can ever wake";
 
+// Folds the reasons into a confidence: noisy-or over evidence for, then
+// a discount per piece of evidence against.
 double Combine(const std::vector<Reason>& reasons) {
   double not_leak = 1;
   for (const Reason& r : reasons)
@@ -382,9 +383,10 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     } else {
       why.push_back({match.why, match.base});
       if (match.never_wakes) why.push_back({"nothing can ever wake it", 0.3});
-      if (facts.leaked && pattern->id != std::string_view("runtime-leaked"))
-        why.push_back({"marked (leaked) by the Go runtime's leak detector", 0.95});
       if (facts.leaked) {
+        // runtime-leaked's own reason already says so.
+        if (pattern->id != std::string_view("runtime-leaked"))
+          why.push_back({"marked (leaked) by the Go runtime's leak detector", 0.95});
         finding.proof = Proof{"(leaked)", kLeakedProofText};
       } else if (!facts.bubble_deadlock.empty() && pattern->id == std::string_view("bubble-deadlock")) {
         finding.proof = Proof{"bubble-deadlock", std::string(facts.bubble_deadlock), facts.deadlocked_bubble};

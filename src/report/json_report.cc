@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analyze/bubbles.h"
 #include "base/words.h"
 #include "model/func_name.h"
 #include "report/report.h"
