@@ -35,7 +35,11 @@ run_one() {
   if ! "$target" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
        -max_len=16384 -entropic=0 -artifact_prefix="$BUILD/" "${dict[@]}" "$@" "${seeds[@]}" \
        2>"$BUILD/$name.log"; then
-    printf 'fuzz: %s FOUND SOMETHING\n%s\n' "$name" "$(tail -40 "$BUILD/$name.log")"
+    # The report itself (the first error and its stack), not the shadow
+    # legend ASan prints after it, then where the input was written.
+    printf 'fuzz: %s FOUND SOMETHING\n%s\n...\n%s\n' "$name" \
+      "$(grep -m1 -A40 -E '==[0-9]+==(ERROR|WARNING)|runtime error|deadly signal|ALARM|out-of-memory' "$BUILD/$name.log")" \
+      "$(grep -E '^(MS:|artifact_prefix|Base64)' "$BUILD/$name.log" | tail -3)"
     return 1
   fi
   # One write per target, so reports of targets ending together do not mix.
@@ -57,4 +61,19 @@ while [ "$running" -gt 0 ]; do
   wait -n || status=1
   running=$((running - 1))
 done
+# Last, so it is in the tail of a CI log: what failed, and each small
+# input that did it (base64), to reproduce on another machine with
+#   base64 -d > crash && BUILD/fuzz_NAME crash
+if [ "$status" -ne 0 ]; then
+  for f in "$BUILD"/crash-* "$BUILD"/timeout-* "$BUILD"/oom-* "$BUILD"/leak-*; do
+    [ -f "$f" ] || continue
+    if [ "$(stat -c %s "$f")" -le 4096 ]; then
+      printf 'fuzz: input %s (base64): %s\n' "$(basename "$f")" "$(base64 -w0 "$f")"
+    else
+      printf 'fuzz: input %s (%s bytes)\n' "$(basename "$f")" "$(stat -c %s "$f")"
+    fi
+  done
+  grep -l -E '==[0-9]+==(ERROR|WARNING)|runtime error|deadly signal|ALARM|out-of-memory' \
+    "$BUILD"/fuzz_*.log 2>/dev/null | sed 's/^/fuzz: failed: /'
+fi
 exit $status
