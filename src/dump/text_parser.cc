@@ -503,7 +503,8 @@ void TextParser::FileLine(std::string_view content) {
     return;
   }
   if (!func_pending_ && !creator_pending_) {
-    if (content[0] == '.' && IsCutMarker(content)) cut_ = true;  // frames left out
+    // A tab-only line (a cut paste, a fuzzed dump) has no content at all.
+    if (!content.empty() && content[0] == '.' && IsCutMarker(content)) cut_ = true;  // frames left out
     return;
   }
   // FILE:LINE[ +0xOFF][ fp=0x.. sp=0x.. pc=0x..]; FILE may hold spaces

@@ -4,7 +4,9 @@
 // program writes these.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
+#include <memory>
 
 #include "config/config.h"
 #include "dump/aggregated.h"
@@ -128,6 +130,25 @@ TEST(HostileInput, TextGoroutineIsCutAtTheFrameCapWithAWarning) {
   ASSERT_EQ(set.warnings.size(), 1u);
   EXPECT_EQ(set.warnings[0].rfind("t.txt:200002: goroutine with more than 100000 frames", 0), 0u)
       << set.warnings[0];
+}
+
+// Found by fuzz_text_parser: a dump whose last bytes are a tab with no
+// newline read one byte past the input (a position line with no content).
+// The bytes sit in a buffer of exactly their size, so ASan sees any read
+// past the end, as it did under libFuzzer.
+TEST(HostileInput, TextEndingInABareTabStaysInsideTheInput) {
+  const std::string text =
+      "goroutine 7 [chan receive]:\nmain.consume()\n\t/x/c.go:17 +0x5c\n"
+      "created by main.start\n\t/x/main.go:3 +0x85\n\t";
+  std::unique_ptr<char[]> exact(new char[text.size()]);
+  std::memcpy(exact.get(), text.data(), text.size());
+  DumpSet set;
+  ReadError e = ReadDumpBytes(std::string_view(exact.get(), text.size()), "t.txt", &set);
+  ASSERT_FALSE(e) << e.message;
+  ASSERT_EQ(set.snapshots.size(), 1u);
+  ASSERT_EQ(set.snapshots[0].goroutines().size(), 1u);
+  const Snapshot& snap = set.snapshots[0];
+  EXPECT_EQ(snap.str(snap.stacks()[snap.goroutines()[0].stack].frames.at(0).function), "main.consume");
 }
 
 std::string ConfigError(const std::string& yaml) {
