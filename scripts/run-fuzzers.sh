@@ -20,6 +20,8 @@ SEEDS="$BUILD/fuzz-seeds"
 # whole takes about SECONDS * targets / cores. Results are printed as each
 # target ends; the exit status is 1 if any target found something.
 JOBS=${FUZZ_JOBS:-$(nproc)}
+# The first line of a sanitizer's or libFuzzer's report in a target's log.
+REPORT='==[0-9]+==(ERROR|WARNING)|runtime error|deadly signal|ALARM|out-of-memory'
 run_one() {
   local target=$1; shift
   local name short scratch seeds dict
@@ -38,7 +40,7 @@ run_one() {
     # The report itself (the first error and its stack), not the shadow
     # legend ASan prints after it, then where the input was written.
     printf 'fuzz: %s FOUND SOMETHING\n%s\n...\n%s\n' "$name" \
-      "$(grep -m1 -A40 -E '==[0-9]+==(ERROR|WARNING)|runtime error|deadly signal|ALARM|out-of-memory' "$BUILD/$name.log")" \
+      "$(grep -m1 -A40 -E "$REPORT" "$BUILD/$name.log")" \
       "$(grep -E '^(MS:|artifact_prefix|Base64)' "$BUILD/$name.log" | tail -3)"
     return 1
   fi
@@ -61,19 +63,22 @@ while [ "$running" -gt 0 ]; do
   wait -n || status=1
   running=$((running - 1))
 done
-# Last, so it is in the tail of a CI log: what failed, and each small
-# input that did it (base64), to reproduce on another machine with
+# Last, so it is in the tail of a CI log: each target that failed and the
+# input it wrote (base64 when small), to reproduce on another machine with
 #   base64 -d > crash && BUILD/fuzz_NAME crash
+# Inputs are taken from this run's logs, not BUILD/crash-*, which may hold
+# inputs of earlier runs.
 if [ "$status" -ne 0 ]; then
-  for f in "$BUILD"/crash-* "$BUILD"/timeout-* "$BUILD"/oom-* "$BUILD"/leak-*; do
-    [ -f "$f" ] || continue
-    if [ "$(stat -c %s "$f")" -le 4096 ]; then
-      printf 'fuzz: input %s (base64): %s\n' "$(basename "$f")" "$(base64 -w0 "$f")"
-    else
-      printf 'fuzz: input %s (%s bytes)\n' "$(basename "$f")" "$(stat -c %s "$f")"
-    fi
+  for log in $(grep -l -E "$REPORT" "$BUILD"/fuzz_*.log 2>/dev/null); do
+    echo "fuzz: failed: $(basename "$log" .log)"
+    for f in $(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log"); do
+      [ -f "$f" ] || continue
+      if [ "$(stat -c %s "$f")" -le 4096 ]; then
+        printf 'fuzz: input %s (base64): %s\n' "$(basename "$f")" "$(base64 -w0 "$f")"
+      else
+        printf 'fuzz: input %s (%s bytes)\n' "$(basename "$f")" "$(stat -c %s "$f")"
+      fi
+    done
   done
-  grep -l -E '==[0-9]+==(ERROR|WARNING)|runtime error|deadly signal|ALARM|out-of-memory' \
-    "$BUILD"/fuzz_*.log 2>/dev/null | sed 's/^/fuzz: failed: /'
 fi
 exit $status
