@@ -11,6 +11,7 @@
 
 #include "analyze/bubbles.h"
 #include "analyze/ranking.h"
+#include "analyze/test_context.h"
 #include "base/hash.h"
 #include "model/func_name.h"
 
@@ -301,6 +302,16 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
   bool deadlock = cur.kind == DumpKind::kFatalError &&
                   cur.preamble.find("all goroutines are asleep") != std::string::npos;
   std::unordered_map<uint64_t, uint64_t> creator_of;  // for ChainRoots, built on demand
+  // A dump a test binary wrote at its -timeout or after m.Run() returned
+  // says which goroutines hung or outlived their tests.
+  const TestContext tests = ReadTestContext(cur);
+  GoroutinesById by_id;  // for the test of a bucket, built on demand
+  auto test_of_bucket = [&](const Bucket& b) {
+    if (by_id.empty())
+      for (const Goroutine& g : cur.goroutines()) by_id.emplace(g.id, &g);
+    auto it = b.ids.empty() ? by_id.end() : by_id.find(b.ids.front());
+    return it == by_id.end() ? std::string() : TestOfGoroutine(cur, by_id, *it->second);
+  };
 
   for (size_t bi = 0; bi < v.buckets.size(); ++bi) {
     const Bucket& b = v.buckets[bi];
@@ -395,6 +406,13 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
         why.push_back({"the process died of a deadlock: the Go runtime found every goroutine "
                        "asleep, so nothing can wake this one",
                        0.95});
+      }
+      bool test_evidence = false;
+      if (tests.any() && !IsRunning(facts.state)) {
+        std::optional<Reason> r =
+            TestContextReason(tests, cur, b, facts, [&] { return test_of_bucket(b); });
+        if (r) why.push_back(*r);
+        test_evidence = r.has_value();
       }
       if (b.count >= 2) {
         auto count_weight = [&](uint64_t k) {
@@ -498,7 +516,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
                        "before it began waiting is lost",
                        0.2});
       if (pool_like && b.count <= th.small_pool && b.max_wait < th.wait_minutes && !finding.proof &&
-          !growing && !lint_at_line) {
+          !growing && !lint_at_line && !test_evidence) {
         if (shape == WaitShape::kLoop)
           why.push_back({fmt::format("only {} goroutine(s), waiting inside a loop: looks like "
                                      "workers waiting for work",

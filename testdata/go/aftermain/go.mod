@@ -1,0 +1,3 @@
+module aftermain
+
+go 1.19
