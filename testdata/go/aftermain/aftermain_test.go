@@ -18,14 +18,17 @@ import (
 // before the tests, it outlives none of them.
 var jobs = make(chan func())
 
-func worker() {
+func worker(ready chan<- struct{}) {
+	close(ready)
 	for job := range jobs { // BENIGN:process-worker
 		job()
 	}
 }
 
 func TestMain(m *testing.M) {
-	go worker()
+	ready := make(chan struct{})
+	go worker(ready)
+	<-ready
 	code := m.Run()
 	if path := os.Getenv("AFTERMAIN_DUMP"); path != "" {
 		f, err := os.Create(path)
