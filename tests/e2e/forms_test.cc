@@ -18,10 +18,12 @@
 
 #include <csignal>
 
+#include "finding_at.h"
 #include "run_util.h"
 
 namespace {
 
+using e2e::FindingAt;
 using nlohmann::json;
 
 std::string FormsDir() { return std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/forms/"; }
@@ -81,14 +83,6 @@ std::vector<json> BucketsAt(const json& report, const std::string& file, int lin
         b["top_frame"]["line"] == line)
       out.push_back(b);
   return out;
-}
-
-json FindingAt(const json& report, const std::string& file, int line) {
-  for (const json& f : report["findings"])
-    if (!f["blocking_frame"].is_null() && e2e::Basename(f["blocking_frame"]["file"]) == file &&
-        f["blocking_frame"]["line"] == line)
-      return f;
-  return nullptr;
 }
 
 struct Worker {

@@ -8,26 +8,20 @@
 //   rule), and the same goroutine stopped by its test is not there.
 #include <gtest/gtest.h>
 
+#include "finding_at.h"
 #include "run_util.h"
 
 namespace {
 
 using e2e::RunOptions;
 using e2e::RunResult;
+using e2e::FindingAt;
 using nlohmann::json;
 
 class TestContextDumps : public testing::TestWithParam<std::string> {};
 
 std::string Source(const std::string& rel) {
   return std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/" + rel;
-}
-
-json FindingAt(const json& report, const std::string& file, int line) {
-  for (const json& f : report["findings"])
-    if (!f["blocking_frame"].is_null() && e2e::Basename(f["blocking_frame"]["file"]) == file &&
-        f["blocking_frame"]["line"] == line)
-      return f;
-  return nullptr;
 }
 
 std::string ReasonWith(const json& finding, const std::string& words) {
