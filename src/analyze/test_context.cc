@@ -8,20 +8,15 @@
 #include "model/func_name.h"
 #include "patterns/pattern.h"
 
-
 namespace leakhound {
 
 namespace {
 
-constexpr std::string_view kTimeout = "panic: test timed out after ";
-
-// The last path element's "pkg.Name" -> "Name", receivers kept:
-// "example.com/p.TestMain" -> "TestMain".
+// What follows the package path: "example.com/p.TestMain" -> "TestMain",
+// "p.(*T).M" -> "(*T).M"; "" when there is nothing after it.
 std::string_view AfterPackage(std::string_view fn) {
-  size_t slash = fn.rfind('/');
-  if (slash != std::string_view::npos) fn.remove_prefix(slash + 1);
-  size_t dot = fn.find('.');
-  return dot == std::string_view::npos ? std::string_view() : fn.substr(dot + 1);
+  std::string_view pkg = PackageOf(fn);
+  return pkg.size() < fn.size() ? fn.substr(pkg.size() + 1) : std::string_view();
 }
 
 // Test names from the preamble's "running tests:" block: each following
@@ -49,6 +44,15 @@ std::vector<std::string> RunningTests(std::string_view preamble) {
 }
 
 }  // namespace
+
+bool IsGoTestOwn(const Snapshot& s, const Stack& st, int top_user) {
+  const Frame& top = st.frames[static_cast<size_t>(top_user)];
+  if (ParseFuncName(s.str(top.function)).stdlib || s.str(top.file).ends_with("_testmain.go"))
+    return true;
+  for (const Frame& f : st.frames)
+    if (s.str(f.function) == "testing.(*M).Run") return true;
+  return false;
+}
 
 std::string TestOfFunction(std::string_view fn) {
   std::string_view name = AfterPackage(fn);
@@ -79,8 +83,8 @@ std::string TestOfGoroutine(const Snapshot& s, const GoroutinesById& by_id, cons
 TestContext ReadTestContext(const Snapshot& s) {
   TestContext c;
   std::string_view pre = s.preamble;
-  if (size_t at = pre.find(kTimeout); at != std::string_view::npos) {
-    std::string_view d = pre.substr(at + kTimeout.size());
+  if (size_t at = pre.find(kTestTimeoutPanic); at != std::string_view::npos) {
+    std::string_view d = pre.substr(at + kTestTimeoutPanic.size());
     c.timed_out = true;
     c.timeout = std::string(d.substr(0, d.find_first_of(" \t\r\n")));
     c.running = RunningTests(pre.substr(at));
@@ -110,11 +114,7 @@ TestContext ReadTestContext(const Snapshot& s) {
 std::optional<Reason> TestContextReason(const TestContext& tests, const Snapshot& s,
                                         const Bucket& b, const BucketFacts& facts,
                                         const std::function<std::string()>& test_of) {
-  if (facts.top_user < 0) return std::nullopt;
-  const Frame& top = facts.stack->frames[static_cast<size_t>(facts.top_user)];
-  if (ParseFuncName(s.str(top.function)).stdlib || s.str(top.file).ends_with("_testmain.go") ||
-      facts.HasFunction("testing.(*M).Run"))
-    return std::nullopt;
+  if (facts.top_user < 0 || IsGoTestOwn(s, *facts.stack, facts.top_user)) return std::nullopt;
   // TestMain's own goroutine wrote the dump.
   if (tests.after_m_run && std::find(b.ids.begin(), b.ids.end(), 1) != b.ids.end())
     return std::nullopt;

@@ -25,6 +25,9 @@
 
 namespace leakhound {
 
+// How go test's -timeout panic begins; the duration follows.
+inline constexpr std::string_view kTestTimeoutPanic = "panic: test timed out after ";
+
 struct TestContext {
   bool timed_out = false;
   std::string timeout;               // "2s", as go test printed it
@@ -37,6 +40,12 @@ struct TestContext {
 
 TestContext ReadTestContext(const Snapshot& s);
 
+// Whether a goroutine is go test's own rather than the package's: its top
+// user frame (TopUserFrame, >= 0) is in the standard library or the
+// generated _testmain.go, or it runs testing.(*M).Run (main waiting for
+// the tests). The alarm and the test runner are such goroutines.
+bool IsGoTestOwn(const Snapshot& s, const Stack& st, int top_user);
+
 // The test function a frame belongs to: "example.com/p.TestX.func1" ->
 // "TestX"; "" when the function is not in a Test function.
 std::string TestOfFunction(std::string_view function);
@@ -47,9 +56,10 @@ std::string TestOnStack(const Snapshot& s, const Stack& st);
 
 // The reason the context gives for a bucket blocked (not running) with a
 // user frame on top, or nullopt when none applies: package testing's and
-// the generated test main's goroutines are go test's own, and one that
-// init or TestMain started before the tests lives with the process. `test_of` says
-// which test the bucket belongs to (TestOfGoroutine), asked only if needed.
+// the generated test main's goroutines are go test's own (IsGoTestOwn),
+// and one that init or TestMain started before the tests lives with the
+// process. `test_of` says which test the bucket belongs to
+// (TestOfGoroutine), asked only if needed.
 std::optional<Reason> TestContextReason(const TestContext& tests, const Snapshot& s,
                                         const Bucket& b, const BucketFacts& facts,
                                         const std::function<std::string()>& test_of);

@@ -12,16 +12,11 @@
 
 namespace leakhound {
 
-namespace {
-
-constexpr std::string_view kTimeout = "panic: test timed out after ";
-
-}  // namespace
-
 std::vector<TestLeak> HungTests(const std::string& out, const LeakReadOptions& options,
                                 std::vector<std::string>* warnings) {
   std::vector<TestLeak> leaks;
-  for (size_t at = out.find(kTimeout); at != std::string::npos; at = out.find(kTimeout, at + 1)) {
+  for (size_t at = out.find(kTestTimeoutPanic); at != std::string::npos;
+       at = out.find(kTestTimeoutPanic, at + 1)) {
     // The dump runs to go test's "FAIL\tpkg" line for the package.
     size_t fail = out.find("\nFAIL\t", at);
     std::string chunk = out.substr(at, fail == std::string::npos ? std::string::npos : fail - at + 1);
@@ -59,14 +54,8 @@ std::vector<TestLeak> HungTests(const std::string& out, const LeakReadOptions& o
       const Stack& st = snap.stacks()[b.stack];
       int top = TopUserFrame(snap, st);
       if (top < 0) continue;
-      const Frame& fr = st.frames[static_cast<size_t>(top)];
-      // The alarm, the test runner and main waiting for tests are go
-      // test's own; a goroutine of the user's code is what hung.
-      bool main_goroutine = false;
-      for (const Frame& f : st.frames) main_goroutine |= snap.str(f.function) == "testing.(*M).Run";
-      if (main_goroutine || ParseFuncName(snap.str(fr.function)).stdlib ||
-          snap.str(fr.file).ends_with("_testmain.go"))
-        continue;
+      // A goroutine of the user's code is what hung, not go test's own.
+      if (IsGoTestOwn(snap, st, top)) continue;
       const Goroutine* first = by_id.count(b.ids.empty() ? 0 : b.ids.front())
                                    ? by_id[b.ids.front()]
                                    : nullptr;
