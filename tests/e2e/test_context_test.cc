@@ -78,7 +78,8 @@ std::string AfterMainDump(const std::string& go, const std::string& run) {
 
 TEST_P(TestContextDumps, AfterMRunALeftBehindGoroutineIsALeak) {
   auto markers = e2e::Markers(Source("aftermain/aftermain_test.go"), "LEAK");
-  json r = e2e::AnalyzeJson({AfterMainDump(GetParam(), "TestLeaves")});
+  const std::string leaves = AfterMainDump(GetParam(), "TestLeaves");
+  json r = e2e::AnalyzeJson({leaves});
   json f = FindingAt(r, "aftermain_test.go", markers["left-behind"]);
   ASSERT_FALSE(f.is_null()) << r["findings"].dump();
   EXPECT_EQ(f["pattern"], "chan-recv-blocked");
@@ -103,10 +104,9 @@ TEST_P(TestContextDumps, AfterMRunALeftBehindGoroutineIsALeak) {
   // Without TestMain's context (the same goroutine in a plain program's
   // dump) a single one-shot receive stays below leak: the rule is the
   // context, not the shape.
-  std::string text = e2e::ReadFile(AfterMainDump(GetParam(), "TestLeaves"));
-  size_t main_at = text.find("aftermain.TestMain(");
+  std::string plain = e2e::ReadFile(leaves);
+  size_t main_at = plain.find("aftermain.TestMain(");
   ASSERT_NE(main_at, std::string::npos);
-  std::string plain = text;
   plain.replace(main_at, std::string("aftermain.TestMain").size(), "aftermain.setup");
   std::string plain_path = e2e::WorkDir() + "/aftermain-plain-go" + GetParam() + ".txt";
   e2e::WriteFile(plain_path, plain);
