@@ -1,6 +1,9 @@
 // The watch/serve parts of .leakhound.yaml and durations.
 #include <cstdlib>
 #include <fstream>
+#include <string>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -10,8 +13,11 @@
 namespace leakhound {
 namespace {
 
+// ctest runs each test in its own process, several at once: one file per
+// process, as store_test does, or one test reads another's config.
 std::string Write(const std::string& text) {
-  std::string path = ::testing::TempDir() + "/lh_watch_config.yaml";
+  std::string path =
+      ::testing::TempDir() + "/lh_watch_config_" + std::to_string(::getpid()) + ".yaml";
   std::ofstream f(path, std::ios::trunc);
   f << text;
   return path;
