@@ -272,6 +272,17 @@ void MergeSnapshot(const Snapshot& b, Snapshot* a) {
     }
     labels[i] = a->AddLabelSet(std::move(l));
   }
+  // b's goroutines follow a's: their argument words move up by a's count,
+  // through the budget as if one parser had read them after a's (the
+  // text parser also gives up on a goroutine at its first refused frame).
+  uint32_t base = static_cast<uint32_t>(a->goroutines().size());
+  uint32_t refused = UINT32_MAX;
+  for (const FrameArgs& fa : b.frame_args()) {
+    if (fa.goroutine == refused) continue;
+    if (!a->AddFrameArgs(base + fa.goroutine, fa.frame, b.arg_words(fa), fa.priority)) {
+      refused = fa.goroutine;
+    }
+  }
   for (Goroutine g : b.goroutines()) {
     g.state = map(g.state);
     g.stack = stack[g.stack];
@@ -281,6 +292,7 @@ void MergeSnapshot(const Snapshot& b, Snapshot* a) {
   if (b.go_version.min_minor) a->go_version.AtLeast(b.go_version.min_minor);
   if (b.go_version.max_minor) a->go_version.AtMost(b.go_version.max_minor);
   a->truncated = a->truncated || b.truncated;
+  if (b.args_capped()) a->MarkArgsCapped();
   for (const std::string& n : b.notes)
     if (std::find(a->notes.begin(), a->notes.end(), n) == a->notes.end()) a->notes.push_back(n);
 }

@@ -1,5 +1,6 @@
 #include "dump/text_parser.h"
 
+#include <algorithm>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -403,6 +404,7 @@ bool TextParser::Header(std::string_view s) {
   frames_.clear();
   key_.clear();
   creator_key_.clear();
+  args_text_.clear();
   labels_scratch_.clear();
   for (const auto& [key, value] : h.labels)
     labels_scratch_.emplace_back(snapshot.strings().Intern(key), snapshot.strings().Intern(value));
@@ -411,6 +413,13 @@ bool TextParser::Header(std::string_view s) {
   elided_unknown_ = unavailable_ = cut_ = frames_capped_ = false;
 
   cur_.state = StateSym(h.status);
+  // Goroutines waiting for a lock are the ones a wait-for cycle is made
+  // of: their arguments have the larger share of the budget.
+  std::string_view st = h.status;
+  args_priority_ = StartsWith(st, "sync.Mutex.Lock") || StartsWith(st, "sync.RWMutex.") ||
+                   StartsWith(st, "semacquire");
+  keep_args_ = snapshot.ArgsBudgetLeft(args_priority_);
+  if (!keep_args_) snapshot.MarkArgsCapped();
   mode_ = Mode::kGoroutine;
   return true;
 }
@@ -491,7 +500,14 @@ void TextParser::FunctionLine(std::string_view line, size_t open) {
   pending_.inlined = args == "...";
   pending_.args_elided =
       !pending_.inlined && args.size() >= 3 && args.find("...") != std::string_view::npos;
-  if (!args.empty() && !pending_.inlined) NoteVersionFromArgs(args);
+  if (!args.empty() && !pending_.inlined) {
+    NoteVersionFromArgs(args);
+    if (keep_args_) {
+      pending_.args_off = static_cast<uint32_t>(args_text_.size());
+      pending_.args_len = static_cast<uint32_t>(args.size());
+      args_text_.append(args);
+    }
+  }
   func_pending_ = true;
 }
 
@@ -725,6 +741,71 @@ void TextParser::EndGoroutine() {
   if (!labels_scratch_.empty()) cur_.labels = snapshot.AddLabelSet(labels_scratch_);
   snapshot.AddGoroutine(cur_);
   AddId(static_cast<uint32_t>(snapshot.goroutines().size() - 1));
+  if (!args_text_.empty() && keep_args_)
+    KeepArgs(static_cast<uint32_t>(snapshot.goroutines().size() - 1), stack_index);
+}
+
+namespace {
+// Frames whose arguments can name an object other goroutines share: the
+// user's own functions (receivers, parameters) and sync's lock and wait
+// methods (the Mutex, RWMutex, WaitGroup or Cond itself).
+bool NamesSharedObjects(std::string_view fn) {
+  for (std::string_view p : {"sync.(*Mutex).", "sync.(*RWMutex).", "internal/sync.(*Mutex).",
+                             "sync.(*WaitGroup).", "sync.(*Cond)."})
+    if (StartsWith(fn, p)) return true;
+  return !ParseFuncName(fn).stdlib;
+}
+
+// "0xc000010000, {0x5, 0x1}, 0x0?, ..." -> one word per top-level item:
+// the value, or kArgUnknown for an aggregate, a "?" value or past "...".
+void ArgWords(std::string_view text, std::vector<uint64_t>* out) {
+  out->clear();
+  size_t i = 0;
+  while (i < text.size() && out->size() < 32) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    size_t start = i;
+    int depth = 0;
+    for (; i < text.size() && (depth > 0 || text[i] != ','); ++i) {
+      if (text[i] == '{') ++depth;
+      else if (text[i] == '}') --depth;
+    }
+    std::string_view item = text.substr(start, i - start);
+    if (i < text.size()) ++i;  // the ','
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == "...") break;
+    uint64_t v = 0;
+    bool ok = item.size() > 2 && item.size() <= 18 && item[0] == '0' && item[1] == 'x';
+    for (size_t k = 2; ok && k < item.size(); ++k) {
+      char c = item[k];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      ok = d >= 0;
+      v = v * 16 + static_cast<uint64_t>(d);
+    }
+    out->push_back(ok ? v : kArgUnknown);
+  }
+}
+}  // namespace
+
+void TextParser::KeepArgs(uint32_t goroutine, uint32_t stack_index) {
+  Snapshot& snapshot = snap();
+  if (args_keep_known_.size() <= stack_index) {
+    args_keep_known_.resize(stack_index + 1);
+    args_keep_.resize(stack_index + 1);
+  }
+  if (!args_keep_known_[stack_index]) {
+    args_keep_known_[stack_index] = true;
+    const Stack& st = snapshot.stacks()[stack_index];
+    for (size_t i = 0; i < st.frames.size() && i < 64; ++i)
+      if (!st.frames[i].inlined && NamesSharedObjects(snapshot.str(st.frames[i].function)))
+        args_keep_[stack_index].push_back(static_cast<uint16_t>(i));
+  }
+  for (uint16_t fi : args_keep_[stack_index]) {
+    if (fi >= frames_.size()) break;
+    const PendingFrame& p = frames_[fi];
+    if (p.args_len == 0 || p.args_off + p.args_len > args_text_.size()) continue;
+    ArgWords(std::string_view(args_text_).substr(p.args_off, p.args_len), &words_scratch_);
+    if (!snapshot.AddFrameArgs(goroutine, fi, words_scratch_, args_priority_)) return;
+  }
 }
 
 namespace {

@@ -76,6 +76,7 @@ class TextParser : private LineSink {
     uint32_t func_off, func_len;  // into key_ (frames) or creator_key_
     uint32_t file_off, file_len;
     uint32_t line, pc_offset;
+    uint32_t args_off, args_len;  // into args_text_
     bool inlined, args_elided;
   };
   enum class Mode { kOutside, kPreamble, kGoroutine, kSkipBlock };
@@ -171,6 +172,15 @@ class TextParser : private LineSink {
   std::vector<RawStack> raw_stacks_;
   std::vector<uint32_t> raw_slots_;  // index+1, 0 empty
   std::vector<bool> semacquire_checked_;  // per stack index
+  // Argument text of the goroutine's frames, and per stack index the
+  // frames whose argument words the snapshot keeps (KeepArgsOf).
+  std::string args_text_;
+  std::vector<std::vector<uint16_t>> args_keep_;
+  std::vector<bool> args_keep_known_;
+  std::vector<uint64_t> words_scratch_;
+  bool args_priority_ = false;  // the goroutine waits for a lock
+  bool keep_args_ = false;      // ... and the budget has room for it
+  void KeepArgs(uint32_t goroutine, uint32_t stack_index);
   // States seen in this snapshot, by a hash of their text: a handful of
   // wait reasons cover a million goroutines. text points into the pool.
   struct StateSlot {

@@ -1,5 +1,7 @@
 #include "model/snapshot.h"
 
+#include <algorithm>
+
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -114,9 +116,54 @@ uint32_t Snapshot::AddLabelSet(LabelSet labels) {
   return it->second;
 }
 
+namespace {
+// About 16 MiB of words and 8 MiB of frame entries: every frame that
+// names an object, for the first few hundred thousand goroutines.
+constexpr size_t kMaxArgWords = size_t{1} << 21;
+constexpr size_t kMaxFrameArgs = size_t{1} << 19;
+}  // namespace
+
+bool Snapshot::ArgsBudgetLeft(bool priority) const {
+  size_t share = priority ? 1 : 4;
+  return arg_words_.size() < kMaxArgWords / share && frame_args_.size() < kMaxFrameArgs / share;
+}
+
+void Snapshot::MarkArgsCapped() {
+  if (args_capped_) return;
+  args_capped_ = true;
+  notes.push_back(kArgsCappedNote);
+}
+
+bool Snapshot::AddFrameArgs(uint32_t goroutine, uint32_t frame, std::span<const uint64_t> words,
+                            bool priority) {
+  if (words.empty()) return true;
+  size_t share = priority ? 1 : 4;
+  if (arg_words_.size() + words.size() > kMaxArgWords / share ||
+      frame_args_.size() >= kMaxFrameArgs / share) {
+    MarkArgsCapped();
+    return false;
+  }
+  uint32_t begin = static_cast<uint32_t>(arg_words_.size());
+  arg_words_.insert(arg_words_.end(), words.begin(), words.end());
+  frame_args_.push_back(FrameArgs{goroutine, static_cast<uint16_t>(frame), priority, begin,
+                                  static_cast<uint32_t>(arg_words_.size())});
+  return true;
+}
+
+std::span<const uint64_t> Snapshot::ArgsOf(size_t goroutine, size_t frame) const {
+  auto it = std::lower_bound(frame_args_.begin(), frame_args_.end(), std::pair(goroutine, frame),
+                             [](const FrameArgs& a, const std::pair<size_t, size_t>& k) {
+                               return a.goroutine < k.first ||
+                                      (a.goroutine == k.first && a.frame < k.second);
+                             });
+  if (it == frame_args_.end() || it->goroutine != goroutine || it->frame != frame) return {};
+  return arg_words(*it);
+}
+
 size_t Snapshot::MemoryUsage() const {
   size_t n = strings_.MemoryUsage() + goroutines_.capacity() * sizeof(Goroutine) +
-             stack_slots_.capacity() * sizeof(uint32_t);
+             stack_slots_.capacity() * sizeof(uint32_t) +
+             frame_args_.capacity() * sizeof(FrameArgs) + arg_words_.capacity() * sizeof(uint64_t);
   for (const Stack& s : stacks_) n += sizeof(Stack) + s.frames.capacity() * sizeof(Frame);
   return n;
 }

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -80,6 +81,24 @@ struct Goroutine {
 
 using LabelSet = std::vector<std::pair<Sym, Sym>>;
 
+// A frame's printed argument words. Goroutines that share a stack differ
+// in them, so they are kept per goroutine, beside the interned stacks, and
+// only for frames that can name an object goroutines share: user
+// functions (receiver and parameters) and the lock methods of package
+// sync. A value the runtime marked "?" (maybe stale), an aggregate
+// printed in braces and a word past the runtime's "..." are kArgUnknown.
+inline constexpr uint64_t kArgUnknown = ~uint64_t{0};
+// The note a snapshot carries when the argument budget ran out.
+inline constexpr const char* kArgsCappedNote =
+    "too many goroutines to keep every frame's arguments: the objects goroutines share (locks "
+    "and their holders) are known for the earlier goroutines of the dump only";
+struct FrameArgs {
+  uint32_t goroutine;  // index into Snapshot::goroutines()
+  uint16_t frame;      // index into its stack's frames
+  bool priority;       // the goroutine waits for a lock (AddFrameArgs)
+  uint32_t begin, end;  // into the snapshot's argument words
+};
+
 // What kind of output the dump was found in.
 enum class DumpKind {
   kUnknown,
@@ -141,6 +160,26 @@ class Snapshot {
   // Goroutines in the process (sum of counts), not entries.
   uint64_t total_goroutines() const { return total_; }
 
+  // Argument words of frame `frame` of goroutine `goroutine` (indices
+  // into goroutines() and its stack's frames). Calls come in increasing
+  // goroutine order, then frame order. Past the budget (a few million
+  // words: a dump of millions of goroutines stays bounded) it keeps
+  // nothing and returns false; args_capped() then says so. `priority`
+  // (goroutines waiting for a lock) may use the whole budget, the rest
+  // a quarter of it.
+  bool AddFrameArgs(uint32_t goroutine, uint32_t frame, std::span<const uint64_t> words,
+                    bool priority = true);
+  bool ArgsBudgetLeft(bool priority) const;
+  // Sets args_capped() and adds kArgsCappedNote to the notes once.
+  void MarkArgsCapped();
+  // Empty when none were kept for that frame.
+  std::span<const uint64_t> ArgsOf(size_t goroutine, size_t frame) const;
+  const std::vector<FrameArgs>& frame_args() const { return frame_args_; }
+  std::span<const uint64_t> arg_words(const FrameArgs& a) const {
+    return std::span<const uint64_t>(arg_words_).subspan(a.begin, a.end - a.begin);
+  }
+  bool args_capped() const { return args_capped_; }
+
   // Fills stack.hash and stack.loose_hash from its frames.
   static void HashStack(Stack& stack);
 
@@ -153,6 +192,9 @@ class Snapshot {
   std::vector<Stack> stacks_;
   std::vector<LabelSet> label_sets_;  // [0] is the empty set
   std::map<LabelSet, uint32_t> label_index_;
+  std::vector<FrameArgs> frame_args_;  // sorted by (goroutine, frame)
+  std::vector<uint64_t> arg_words_;
+  bool args_capped_ = false;
   // Open addressing over stacks_: slot = index+1, 0 empty.
   std::vector<uint32_t> stack_slots_;
 };

@@ -3,6 +3,7 @@
 // buckets, counts, stacks, version hints, line count and warning lines.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -76,6 +77,17 @@ TEST(ParallelRead, SameAsOneThread) {
   EXPECT_EQ(a.go_version.max_minor, b.go_version.max_minor);
   EXPECT_EQ(two.lines, one.lines);
   EXPECT_EQ(two.warnings, one.warnings);
+  // Argument words: the same frames of the same goroutines, the same
+  // budget, whichever half read them.
+  ASSERT_EQ(a.frame_args().size(), b.frame_args().size());
+  for (size_t i = 0; i < a.frame_args().size(); i += 997) {
+    const FrameArgs &x = a.frame_args()[i], &y = b.frame_args()[i];
+    ASSERT_EQ(x.goroutine, y.goroutine);
+    ASSERT_EQ(x.frame, y.frame);
+    std::span<const uint64_t> wx = a.arg_words(x), wy = b.arg_words(y);
+    ASSERT_TRUE(std::equal(wx.begin(), wx.end(), wy.begin(), wy.end()));
+  }
+  EXPECT_EQ(a.args_capped(), b.args_capped());
   ASSERT_EQ(two.warnings.size(), 1u);
 }
 
