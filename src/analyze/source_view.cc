@@ -62,6 +62,11 @@ const SourceView::File& SourceView::Load(std::string_view path) {
   return ref;
 }
 
+std::string_view SourceView::Text(std::string_view file) {
+  const File& f = Load(file);
+  return f.ok ? std::string_view(f.text) : std::string_view();
+}
+
 std::string_view SourceView::Line(std::string_view file, uint32_t line) {
   const File& f = Load(file);
   if (!f.ok || line == 0 || line > f.starts.size()) return {};

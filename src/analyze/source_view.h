@@ -23,6 +23,9 @@ class SourceView {
   // The text of `line` (1-based) of `file`, without its newline; empty
   // when the file cannot be found or read, or is larger than 8 MiB.
   std::string_view Line(std::string_view file, uint32_t line);
+  // The whole text of `file`, found and capped as for Line(); empty when
+  // it cannot be read.
+  std::string_view Text(std::string_view file);
 
  private:
   struct File {

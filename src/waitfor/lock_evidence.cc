@@ -1,0 +1,121 @@
+#include "waitfor/lock_evidence.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "analyze/buckets.h"
+
+namespace leakhound {
+
+namespace {
+std::string_view Base(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+}  // namespace
+
+LockEvidenceIndex::LockEvidenceIndex(const WaitForGraph& graph, const Snapshot& snapshot)
+    : graph_(graph), snapshot_(snapshot) {
+  for (size_t e = 0; e < graph.edges.size(); ++e) {
+    by_waiter_[graph.edges[e].waiter].push_back(e);
+    by_holder_[graph.edges[e].holder].push_back(e);
+  }
+}
+
+std::string LockEvidenceIndex::Where(uint64_t, const LockUse& use) const {
+  return fmt::format("{}:{}", Base(use.file), use.line);
+}
+
+// Parked where only another goroutine can wake it: a channel operation
+// (a select too, unless it may have a timer case, which the state does
+// not show), a lock, a WaitGroup, a Cond. Not: running, runnable, a
+// syscall or cgo call, the network poller ("IO wait"), a sleep or any
+// other timer, which all go on by themselves.
+bool LockEvidenceIndex::IsBlocked(uint64_t id) const {
+  const GoroutineLocks* n = graph_.Find(id);
+  if (!n) return false;
+  std::string_view st = snapshot_.str(snapshot_.goroutines()[n->index].state);
+  return st.starts_with("chan send") || st.starts_with("chan receive") || st == "select (no cases)" ||
+         st.starts_with("sync.") || st == "semacquire" || st == "sync.Cond.Wait";
+}
+
+std::string LockEvidenceIndex::Blocked(uint64_t id) const {
+  const GoroutineLocks* n = graph_.Find(id);
+  if (!n) return "";
+  const Goroutine& g = snapshot_.goroutines()[n->index];
+  const Stack& st = snapshot_.stack_of(g);
+  std::string out = fmt::format("[{}]", snapshot_.str(g.state));
+  int top = TopUserFrame(snapshot_, st);
+  if (top >= 0) {
+    const Frame& f = st.frames[static_cast<size_t>(top)];
+    out += fmt::format(" at {}:{}", Base(snapshot_.str(f.file)), f.line);
+  }
+  return out;
+}
+
+LockEvidence LockEvidenceIndex::For(const std::vector<uint64_t>& ids) const {
+  LockEvidence ev;
+  for (uint64_t id : ids)
+    if (auto it = graph_.cycle_of.find(id); it != graph_.cycle_of.end()) {
+      ev.cycle = &graph_.cycles[it->second];
+      return ev;  // the proof says it all
+    }
+  // One goroutine of the bucket speaks for it: the first with edges (its
+  // fellows share its stack and usually its lock).
+  for (uint64_t id : ids) {
+    auto w = by_waiter_.find(id);
+    auto h = by_holder_.find(id);
+    if (w == by_waiter_.end() && h == by_holder_.end()) continue;
+    if (w != by_waiter_.end())
+      for (size_t e : w->second) {
+        const WaitEdge& edge = graph_.edges[e];
+        bool stuck = IsBlocked(edge.holder);
+        if (edge.probable) {
+          ev.reasons.emplace_back(
+              fmt::format("probably waits for goroutine {}, the only one holding a {} (as {}, "
+                          "taken at {}), which is {}; the dump lost this frame's receiver, so "
+                          "that is a guess by type",
+                          edge.holder, edge.wanted.type_key, edge.held->expr,
+                          Where(edge.holder, *edge.held),
+                          stuck ? "blocked " + Blocked(edge.holder)
+                                : Blocked(edge.holder) + " and goes on by itself"),
+              stuck ? 0.15 : 0.0);
+          continue;
+        }
+        std::string text =
+            edge.held ? fmt::format("goroutine {} waits to {} {}, which goroutine {} holds since {}",
+                                    id, edge.wanted.read ? "read-lock" : "lock",
+                                    DescribeLock(edge.wanted), edge.holder, Where(edge.holder, *edge.held))
+                      : fmt::format("goroutine {} waits to read-lock {} behind goroutine {}, a "
+                                    "writer queued for it",
+                                    id, DescribeLock(edge.wanted), edge.holder);
+        text += stuck ? fmt::format(", and that goroutine is blocked {}", Blocked(edge.holder))
+                      : fmt::format(", which is {} and goes on by itself: it may yet let go",
+                                    Blocked(edge.holder));
+        // A holder that goes on by itself (running, sleeping, in a
+        // syscall) will most likely let go: evidence against a leak.
+        ev.reasons.emplace_back(std::move(text), stuck ? 0.3 : -0.2);
+        if (ev.reasons.size() >= 3) break;
+      }
+    if (h != by_holder_.end() && IsBlocked(id)) {
+      std::set<uint64_t> waiters;
+      const WaitEdge* first = nullptr;
+      for (size_t e : h->second)
+        if (graph_.edges[e].held && graph_.edges[e].waiter != id && !graph_.edges[e].probable) {
+          waiters.insert(graph_.edges[e].waiter);
+          if (!first) first = &graph_.edges[e];
+        }
+      if (first)
+        ev.reasons.emplace_back(
+            fmt::format("holds {} (taken at {}) while blocked here, and {} other goroutine(s) wait "
+                        "for it",
+                        DescribeLock(*first->held), Where(id, *first->held), waiters.size()),
+            0.2);
+    }
+    break;
+  }
+  return ev;
+}
+
+}  // namespace leakhound
