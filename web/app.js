@@ -362,6 +362,68 @@
     state.totalsKey = '';
   }
 
+  // The wait-for cycle of a proof, drawn: one node per goroutine on a
+  // ring, an arrow from each waiter to the goroutine holding its lock,
+  // labelled with the lock and the line it waits at. Built with DOM calls
+  // only (textContent), so nothing from the dump is ever parsed as markup.
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  function svg(tag, attrs, text) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const key of Object.keys(attrs || {})) node.setAttribute(key, String(attrs[key]));
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  }
+  function baseName(p) { const s = str(p); const i = s.lastIndexOf('/'); return i < 0 ? s : s.slice(i + 1); }
+  function drawCycle(steps) {
+    steps = arr(steps).slice(0, 16);
+    if (!steps.length) return null;
+    // Two goroutines side by side (their labels then sit above and below
+    // the arrows); more on a ring.
+    const n = steps.length, w = 560, h = n === 1 ? 170 : n === 2 ? 200 : 120 + 60 * Math.min(n, 6);
+    const cx = w / 2, cy = h / 2, r = n === 1 ? 0 : n === 2 ? 150 : Math.min(w, h) / 2 - 50;
+    const start = n === 2 ? Math.PI : -Math.PI / 2;
+    const root = svg('svg', { class: 'wait-for', viewBox: '0 0 ' + w + ' ' + h, width: w, height: h, role: 'img' });
+    root.appendChild(svg('title', {}, 'wait-for cycle: each goroutine waits for a lock the next one holds'));
+    const defs = svg('defs', {});
+    const marker = svg('marker', { id: 'wf-arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+    marker.appendChild(svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'wf-head' }));
+    defs.appendChild(marker);
+    root.appendChild(defs);
+    const pos = {};
+    steps.forEach((s, i) => {
+      const a = start + 2 * Math.PI * i / n;
+      pos[str(s.goroutine)] = [cx + r * Math.cos(a), cy + r * Math.sin(a)];
+    });
+    for (const s of steps) {
+      const from = pos[str(s.goroutine)], to = pos[str(s.holder)];
+      if (!from) continue;
+      const label = (s.read ? 'RLock ' : 'Lock ') + str(s.lock) + ' at ' + baseName(s.file) + ':' + str(s.line) +
+        (s.queued_writer ? ' (a writer is queued)' : s.held_line
+          ? ' (held' + (s.held_as && s.held_as !== s.lock ? ' as ' + str(s.held_as) : '') + ' since :' + str(s.held_line) + ')' : '');
+      let path, lx, ly;
+      if (!to || to === from) {  // waits for itself
+        path = 'M' + (from[0] - 20) + ',' + (from[1] - 18) + ' C' + (from[0] - 90) + ',' + (from[1] - 90) + ' ' +
+          (from[0] + 90) + ',' + (from[1] - 90) + ' ' + (from[0] + 20) + ',' + (from[1] - 18);
+        lx = from[0]; ly = from[1] - 75;
+      } else {
+        const dx = to[0] - from[0], dy = to[1] - from[1], len = Math.hypot(dx, dy) || 1;
+        const ux = dx / len, uy = dy / len, off = 12;  // bend so A->B and B->A do not overlap
+        const x1 = from[0] + ux * 34 - uy * off, y1 = from[1] + uy * 34 + ux * off;
+        const x2 = to[0] - ux * 34 - uy * off, y2 = to[1] - uy * 34 + ux * off;
+        path = 'M' + x1 + ',' + y1 + ' L' + x2 + ',' + y2;
+        lx = (x1 + x2) / 2 - uy * 16; ly = (y1 + y2) / 2 + ux * 16 + 4;
+      }
+      root.appendChild(svg('path', { d: path, class: 'wf-edge', fill: 'none', 'marker-end': 'url(#wf-arrow)' }));
+      root.appendChild(svg('text', { x: lx, y: ly, class: 'wf-label', 'text-anchor': 'middle' }, label));
+    }
+    for (const s of steps) {
+      const p = pos[str(s.goroutine)];
+      root.appendChild(svg('circle', { cx: p[0], cy: p[1] + (n === 1 ? 20 : 0), r: 30, class: 'wf-node' }));
+      root.appendChild(svg('text', { x: p[0], y: p[1] + (n === 1 ? 24 : 4), class: 'wf-id', 'text-anchor': 'middle' }, 'g' + str(s.goroutine)));
+    }
+    return root;
+  }
+
   function findingRank(f) { const r = SEVERITY_RANK[f.severity]; return r === undefined ? 0 : r; }
 
   function renderFindings(data) {
@@ -397,7 +459,7 @@
         f.creator_function ? el('dd', null, el('code', null, loc(f.creator_file, f.creator_line)), ' ',
                                 el('span', { class: 'fn' }, str(f.creator_function))) : null,
         f.proof ? el('dt', { class: 'proof' }, 'proof') : null,
-        f.proof ? el('dd', { class: 'proof' }, str(f.proof)) : null);
+        f.proof ? el('dd', { class: 'proof' }, str(f.proof), drawCycle(f.proof_cycle)) : null);
       for (const w of arr(f.waits_for)) {
         // A consequence: these goroutines wait for ones they started.
         where.appendChild(el('dt', null, 'waits for'));

@@ -14,6 +14,7 @@
 #include "analyze/test_context.h"
 #include "base/hash.h"
 #include "model/func_name.h"
+#include "waitfor/lock_evidence.h"
 
 namespace leakhound {
 
@@ -238,6 +239,13 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
   // top user function.
   std::vector<std::unordered_map<uint64_t, std::string>> running(n);
   const BenignMatcher& benign = DefaultBenignMatcher();
+  // With the source, who holds the locks the blocked goroutines wait for.
+  WaitForGraph wait_for;
+  if (options.source) {
+    GoSources sources(options.source);
+    wait_for = BuildWaitFor(cur, sources);
+  }
+  const LockEvidenceIndex locks(wait_for, cur);
   std::optional<BubbleDeadlock> bubble_deadlock = FindBubbleDeadlock(cur);
 
   auto facts_of = [&](const Snapshot& s, const Bucket& b) {
@@ -383,6 +391,18 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
       }
     }
 
+    // A cycle of lock waits names its own pattern (a double lock, AB-BA,
+    // a recursive read lock) and is proof whatever the tables say.
+    LockEvidence lock_evidence = locks.empty() ? LockEvidence{} : locks.For(b.ids);
+    if (lock_evidence.cycle) {
+      if (const Pattern* p = FindPattern(lock_evidence.cycle->pattern)) pattern = p;
+      if (match.why.empty()) {
+        match.why = "waiting for a lock in " + std::string(facts.state);
+        match.base = 0.4;
+      }
+      finding.benign = nullptr;
+    }
+
     if (pattern == nullptr) continue;  // waiting in a way no pattern explains
     finding.pattern = pattern;
     finding.fingerprint = Fingerprint(*pattern, cur, st, facts.top_user);
@@ -399,14 +419,28 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
         if (pattern->id != std::string_view("runtime-leaked"))
           why.push_back({"marked (leaked) by the Go runtime's leak detector", 0.95});
         finding.proof = Proof{"(leaked)", kLeakedProofText};
+        if (lock_evidence.cycle)  // the runtime proved it; the cycle says how
+          why.push_back({"the lock waits form a cycle: " + lock_evidence.cycle->text, 0});
       } else if (!facts.bubble_deadlock.empty() && pattern->id == std::string_view("bubble-deadlock")) {
         finding.proof = Proof{"bubble-deadlock", std::string(facts.bubble_deadlock), facts.deadlocked_bubble};
+      } else if (lock_evidence.cycle) {
+        // The report lists the steps; a hostile ring of thousands keeps 64.
+        const std::vector<WaitEdge>& edges = lock_evidence.cycle->edges;
+        finding.proof = Proof{"wait-for-cycle", lock_evidence.cycle->text, -1, "leakhound",
+                              {edges.begin(), edges.begin() + static_cast<long>(std::min<size_t>(edges.size(), 64))}};
+        size_t ring = lock_evidence.cycle->edges.size();
+        why.push_back({fmt::format("in a wait-for cycle of {} goroutine(s), each waiting for a lock "
+                                   "the next one holds (read from the frames' arguments and the "
+                                   "source; the proof above)",
+                                   ring),
+                       0.95});
       } else if (deadlock && !IsRunning(facts.state)) {
         finding.proof = Proof{"all-asleep", kAllAsleepProofText};
         why.push_back({"the process died of a deadlock: the Go runtime found every goroutine "
                        "asleep, so nothing can wake this one",
                        0.95});
       }
+      for (auto& [text, weight] : lock_evidence.reasons) why.push_back({std::move(text), weight});
       bool test_evidence = false;
       if (tests.any() && !IsRunning(facts.state)) {
         std::optional<Reason> r =

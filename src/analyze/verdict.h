@@ -21,6 +21,7 @@
 #include "model/snapshot.h"
 #include "patterns/benign.h"
 #include "patterns/pattern.h"
+#include "waitfor/wait_edge.h"
 
 namespace re2 {
 class RE2;
@@ -76,6 +77,10 @@ struct Proof {
   std::string marker;   // "(leaked)", "bubble-deadlock", "all-asleep"
   std::string text;     // one sentence a person can check against the dump
   int64_t bubble = -1;  // bubble-deadlock: the synctest bubble
+  // Who proved it: "go-runtime" (its leak mark, its deadlock check) or
+  // "leakhound" (a cycle of lock waits read from the dump and the source).
+  std::string by = "go-runtime";
+  std::vector<WaitEdge> cycle;  // wait-for-cycle: each goroutine's wait
 };
 
 struct Finding {

@@ -39,7 +39,10 @@ extern const Pattern kMutexHeld = {
     .detection = "Wait reason \"sync.Mutex.Lock\", \"sync.RWMutex.Lock\" or "
                  "\"sync.RWMutex.RLock\" (Go 1.20+), or \"semacquire\" under "
                  "sync.(*Mutex).Lock before 1.20; in source, a Lock with a return before its "
-                 "Unlock and no defer.",
+                 "Unlock and no defer. With the source, the wait-for graph (src/waitfor) names "
+                 "the holder: a frame on some goroutine's stack that locked the same object "
+                 "before its line and did not unlock it. A goroutine waiting for a lock it holds "
+                 "itself (taken again through a call chain) is proof.",
     .runtime = Detect,
 };
 

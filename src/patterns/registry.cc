@@ -23,6 +23,8 @@ extern const Pattern kBusyLoop;
 extern const Pattern kRuntimeLeaked;
 extern const Pattern kTimerInLoop;
 extern const Pattern kOutlivedTest;
+extern const Pattern kLockOrderInversion;
+extern const Pattern kRWMutexRecursiveRead;
 
 const std::vector<const Pattern*>& AllPatterns() {
   static const std::vector<const Pattern*> all = {
@@ -33,6 +35,8 @@ const std::vector<const Pattern*>& AllPatterns() {
       &kChanRecvBlocked, &kSelectForever,  &kBusyLoop,         &kRuntimeLeaked,
       &kTimerInLoop,  // source only
       &kOutlivedTest,  // leakhound test only
+      // Across goroutines: the wait-for graph of a dump and its source.
+      &kLockOrderInversion, &kRWMutexRecursiveRead,
   };
   return all;
 }

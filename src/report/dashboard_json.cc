@@ -339,6 +339,22 @@ Json DashboardFromAnalysis(const AnalyzeView& view, const std::vector<double>& t
       // What the runtime proved, and the findings this one waits for
       // (analyze/ranking.h): only an analysis has them, not the store.
       j["proof"] = f->proof ? Json(f->proof->text) : Json(nullptr);
+      // A wait-for cycle, step by step, for the page to draw as a graph.
+      Json cycle = Json::array();
+      if (f->proof)
+        for (const WaitEdge& e : f->proof->cycle) {
+          Json step{{"goroutine", e.waiter}, {"holder", e.holder}, {"lock", e.wanted.expr},
+                    {"read", e.wanted.read}, {"file", e.wanted.file}, {"line", e.wanted.line},
+                    {"queued_writer", !e.held}};
+          if (e.wanted.lock.base) step["object"] = fmt::format("{:#x}", e.wanted.lock.base);
+          if (e.held) {
+            step["held_as"] = e.held->expr;
+            step["held_file"] = e.held->file;
+            step["held_line"] = e.held->line;
+          }
+          cycle.push_back(std::move(step));
+        }
+      j["proof_cycle"] = cycle;
       Json waits_for = Json::array();
       for (size_t wb : f->waits_for) {
         const Bucket& w = verdict->buckets[wb];

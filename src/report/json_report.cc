@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "base/words.h"
@@ -258,9 +259,25 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
       j["lint"] = lint;
       j["benign"] = f->benign ? Json(f->benign->reason) : Json(nullptr);
       if (const std::optional<Proof>& p = f->proof) {
-        j["proof"] = Json{{"by", "go-runtime"}, {"marker", p->marker}};
+        j["proof"] = Json{{"by", p->by}, {"marker", p->marker}};
         if (p->bubble >= 0) j["proof"]["bubble"] = p->bubble;
         j["proof"]["text"] = p->text;
+        if (!p->cycle.empty()) {
+          // One step per goroutine: what it waits for and who keeps it.
+          auto use = [](const LockUse& u) {
+            return Json{{"lock", u.expr}, {"object", u.lock.base ? Json(fmt::format("{:#x}", u.lock.base))
+                                                               : Json(nullptr)},
+                        {"read", u.read}, {"file", u.file}, {"line", u.line}};
+          };
+          Json steps = Json::array();
+          for (const WaitEdge& e : p->cycle)
+            steps.push_back(Json{{"goroutine", e.waiter},
+                                 {"wants", use(e.wanted)},
+                                 {"holder", e.holder},
+                                 {"held", e.held ? use(*e.held) : Json(nullptr)},
+                                 {"queued_writer", !e.held}});
+          j["proof"]["cycle"] = std::move(steps);
+        }
       } else {
         j["proof"] = nullptr;
       }

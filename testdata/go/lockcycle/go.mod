@@ -1,0 +1,3 @@
+module leakhound.test/lockcycle
+
+go 1.19
