@@ -205,6 +205,13 @@ const char kAllAsleepProofText[] =
     "runtime found no goroutine running and no timer or network event pending, so none of "
     "these can ever wake";
 
+Proof MakeProof(std::string marker, std::string text) {
+  Proof p;
+  p.marker = std::move(marker);
+  p.text = std::move(text);
+  return p;
+}
+
 // Folds the reasons into a confidence: noisy-or over evidence for, then
 // a discount per piece of evidence against.
 double Combine(const std::vector<Reason>& reasons) {
@@ -394,8 +401,9 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     // A cycle of lock waits names its own pattern (a double lock, AB-BA,
     // a recursive read lock) and is proof whatever the tables say.
     LockEvidence lock_evidence = locks.empty() ? LockEvidence{} : locks.For(b.ids);
-    if (lock_evidence.cycle) {
-      if (const Pattern* p = FindPattern(lock_evidence.cycle->pattern)) pattern = p;
+    if (lock_evidence.cycle || lock_evidence.behind) {
+      if (lock_evidence.cycle)
+        if (const Pattern* p = FindPattern(lock_evidence.cycle->pattern)) pattern = p;
       if (match.why.empty()) {
         match.why = "waiting for a lock in " + std::string(facts.state);
         match.base = 0.4;
@@ -418,24 +426,35 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
         // runtime-leaked's own reason already says so.
         if (pattern->id != std::string_view("runtime-leaked"))
           why.push_back({"marked (leaked) by the Go runtime's leak detector", 0.95});
-        finding.proof = Proof{"(leaked)", kLeakedProofText};
+        finding.proof = MakeProof("(leaked)", kLeakedProofText);
         if (lock_evidence.cycle)  // the runtime proved it; the cycle says how
           why.push_back({"the lock waits form a cycle: " + lock_evidence.cycle->text, 0});
       } else if (!facts.bubble_deadlock.empty() && pattern->id == std::string_view("bubble-deadlock")) {
-        finding.proof = Proof{"bubble-deadlock", std::string(facts.bubble_deadlock), facts.deadlocked_bubble};
+        finding.proof = MakeProof("bubble-deadlock", std::string(facts.bubble_deadlock));
+        finding.proof->bubble = facts.deadlocked_bubble;
       } else if (lock_evidence.cycle) {
         // The report lists the steps; a hostile ring of thousands keeps 64.
         const std::vector<WaitEdge>& edges = lock_evidence.cycle->edges;
-        finding.proof = Proof{"wait-for-cycle", lock_evidence.cycle->text, -1, "leakhound",
-                              {edges.begin(), edges.begin() + static_cast<long>(std::min<size_t>(edges.size(), 64))}};
+        finding.proof = MakeProof("wait-for-cycle", lock_evidence.cycle->text);
+        finding.proof->by = "leakhound";
+        finding.proof->cycle.assign(edges.begin(),
+                                    edges.begin() + static_cast<long>(std::min<size_t>(edges.size(), 64)));
         size_t ring = lock_evidence.cycle->edges.size();
         why.push_back({fmt::format("in a wait-for cycle of {} goroutine(s), each waiting for a lock "
                                    "the next one holds (read from the frames' arguments and the "
                                    "source; the proof above)",
                                    ring),
                        0.95});
+      } else if (lock_evidence.behind) {
+        // A consequence of the cycle: proven too, ranked after it.
+        finding.proof = MakeProof("wait-for-cycle", lock_evidence.behind_text);
+        finding.proof->by = "leakhound";
+        finding.proof->cycle = lock_evidence.chain;
+        why.push_back({"waits for a lock that a goroutine in a wait-for cycle holds, or one "
+                       "waiting behind it: it can never move (the proof above)",
+                       0.9});
       } else if (deadlock && !IsRunning(facts.state)) {
-        finding.proof = Proof{"all-asleep", kAllAsleepProofText};
+        finding.proof = MakeProof("all-asleep", kAllAsleepProofText);
         why.push_back({"the process died of a deadlock: the Go runtime found every goroutine "
                        "asleep, so nothing can wake this one",
                        0.95});

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "analyze/buckets.h"
@@ -61,6 +62,51 @@ LockEvidence LockEvidenceIndex::For(const std::vector<uint64_t>& ids) const {
       ev.cycle = &graph_.cycles[it->second];
       return ev;  // the proof says it all
     }
+  for (uint64_t id : ids) {
+    auto it = graph_.behind.find(id);
+    if (it == graph_.behind.end()) continue;
+    // Follow the waits to the cycle; each step's holder waits in turn.
+    size_t e = it->second, steps = 0;
+    for (size_t guard = 0; guard <= graph_.edges.size(); ++guard) {
+      const WaitEdge& edge = graph_.edges[e];
+      if (++steps <= 64) ev.chain.push_back(edge);  // a hostile chain of thousands keeps 64
+      if (auto c = graph_.cycle_of.find(edge.holder); c != graph_.cycle_of.end()) {
+        ev.behind = &graph_.cycles[c->second];
+        break;
+      }
+      auto next = graph_.behind.find(edge.holder);
+      if (next == graph_.behind.end()) break;
+      e = next->second;
+    }
+    if (!ev.behind) {
+      ev.chain.clear();
+      continue;
+    }
+    std::string text;
+    for (const WaitEdge& step : ev.chain) {
+      if (steps > 12 && &step - ev.chain.data() == 12) {
+        text += fmt::format("; and {} more the same way", steps - 12);
+        break;
+      }
+      if (!text.empty()) text += "; ";
+      text += fmt::format("goroutine {} waits at {} to {} {}, ", step.waiter, Where(step.waiter, step.wanted),
+                          step.wanted.read ? "read-lock" : "lock", DescribeLock(step.wanted));
+      if (!step.held)
+        text += fmt::format("behind goroutine {}, a writer queued for it", step.holder);
+      else if (step.held->expr != step.wanted.expr)
+        text += fmt::format("which goroutine {} holds (as {}, taken at {})", step.holder, step.held->expr,
+                            Where(step.holder, *step.held));
+      else
+        text += fmt::format("which goroutine {} holds since {}", step.holder, Where(step.holder, *step.held));
+    }
+    ev.behind_text = text + fmt::format(", and goroutine {} is in a wait-for cycle that can never move: ",
+                                        graph_.edges[e].holder) +
+                     ev.behind->text;
+    // The whole picture: the path to the cycle, then the cycle.
+    ev.chain.insert(ev.chain.end(), ev.behind->edges.begin(),
+                    ev.behind->edges.begin() + static_cast<long>(std::min<size_t>(ev.behind->edges.size(), 64)));
+    return ev;
+  }
   // One goroutine of the bucket speaks for it: the first with edges (its
   // fellows share its stack and usually its lock).
   for (uint64_t id : ids) {

@@ -16,6 +16,12 @@ namespace leakhound {
 
 struct LockEvidence {
   const WaitCycle* cycle = nullptr;  // a goroutine of the bucket is in it
+  // Else: a goroutine of the bucket waits, directly or through others, for
+  // one in this cycle: `chain` is the waits from its own to the cycle,
+  // then the cycle's (at most 64 of each).
+  const WaitCycle* behind = nullptr;
+  std::vector<WaitEdge> chain;
+  std::string behind_text;  // the proof, in words
   std::vector<std::pair<std::string, double>> reasons;  // text, weight
 };
 

@@ -339,6 +339,27 @@ WaitForGraph BuildWaitFor(const Snapshot& s, GoSources& sources) {
     }
   }
 
+  // Behind a cycle: a waiter whose lock a goroutine that can never move
+  // holds (or, for an RLock, is queued for) can never move either.
+  // Breadth first from the cycles, along the edges backwards; guesses by
+  // type (probable edges) prove nothing and are not followed.
+  std::unordered_map<uint64_t, std::vector<size_t>> into;  // holder id -> edges
+  for (size_t e = 0; e < g.edges.size(); ++e)
+    if (!g.edges[e].probable) into[g.edges[e].holder].push_back(e);
+  std::vector<uint64_t> stuck;
+  for (const auto& [id, c] : g.cycle_of) stuck.push_back(id);
+  std::sort(stuck.begin(), stuck.end());  // a stable order of discovery
+  for (size_t q = 0; q < stuck.size(); ++q) {
+    auto it = into.find(stuck[q]);
+    if (it == into.end()) continue;
+    for (size_t e : it->second) {
+      uint64_t w = g.edges[e].waiter;
+      if (g.cycle_of.count(w) || g.behind.count(w)) continue;
+      g.behind.emplace(w, e);
+      stuck.push_back(w);
+    }
+  }
+
   for (WaitCycle& c : g.cycles) {
     bool rwr = false;
     for (const WaitEdge& e : c.edges) {

@@ -45,6 +45,9 @@ struct WaitForGraph {
   std::vector<WaitCycle> cycles;
   // Goroutine id -> index into `cycles`.
   std::unordered_map<uint64_t, size_t> cycle_of;
+  // Goroutine id -> the edge (index into `edges`) by which it waits for a
+  // goroutine that can never move: one in a cycle, or itself behind one.
+  std::unordered_map<uint64_t, size_t> behind;
   // Goroutine id -> index into `goroutines`.
   std::unordered_map<uint64_t, size_t> by_id;
 

@@ -97,6 +97,26 @@ TEST_P(LockCycle, ProvesEachCycleAndNothingElse) {
   for (const json& f : r["findings"]) abba_findings += f["pattern"] == "lock-order-inversion";
   EXPECT_EQ(abba_findings, 2) << "one per creation site, both proven";
 
+  // Audit waits for account a, which a mover of the cycle holds: proven
+  // too, and listed after the cycle it waits behind.
+  json behind = proof_of(leak["behind-cycle"]);
+  ASSERT_FALSE(behind.is_null());
+  EXPECT_EQ(behind["pattern"], "mutex-held");
+  ASSERT_EQ(behind["proof"]["cycle"].size(), 3u) << "its own wait, then the cycle's two";
+  json first_step = behind["proof"]["cycle"][0];
+  EXPECT_EQ(first_step["wants"]["line"], leak["behind-cycle"]);
+  EXPECT_EQ(first_step["held"]["line"], held["first-account"]);
+  EXPECT_NE(behind["proof"]["text"].get<std::string>().find("in a wait-for cycle that can never move"),
+            std::string::npos);
+  size_t abba_at = 0, behind_at = 0;
+  for (size_t i = 0; i < r["findings"].size(); ++i) {
+    const json& f = r["findings"][i];
+    if (f["blocking_frame"].is_null()) continue;
+    if (f["blocking_frame"]["line"] == leak["second-account"] && !abba_at) abba_at = i + 1;
+    if (f["blocking_frame"]["line"] == leak["behind-cycle"]) behind_at = i + 1;
+  }
+  EXPECT_LT(abba_at, behind_at) << "the cycle first, what waits behind it after";
+
   // Index.Report -> Size: a read lock taken again behind queued writer Put.
   for (const char* tag : {"second-read", "writer"}) {
     json f = proof_of(leak[tag]);
@@ -136,7 +156,7 @@ TEST_P(LockCycle, ProvesEachCycleAndNothingElse) {
   EXPECT_LE(clock["confidence"].get<double>(), 0.4) << clock.dump();
   EXPECT_TRUE(at(live["sleeper"]).is_null() || at(live["sleeper"])["severity"] == "info");
 
-  EXPECT_EQ(Proven(r), 5) << "two for AB-BA, two for the RLock cycle, one self-lock";
+  EXPECT_EQ(Proven(r), 6) << "two for AB-BA, one behind it, two for the RLock cycle, one self-lock";
 
   // The text report prints the proof line for a person.
   e2e::RunResult text = e2e::Leakhound({"analyze", "--no-config", "--source", src, dump});
@@ -167,7 +187,7 @@ TEST_P(LockCycle, NoProofWithoutMatchingSource) {
   json self = e2e::FindingAt(r, "main.go", leak["self-relock"]);
   ASSERT_FALSE(self.is_null());
   EXPECT_TRUE(self["proof"].is_null()) << self.dump();
-  EXPECT_EQ(Proven(r), 4) << "the other cycles stand";
+  EXPECT_EQ(Proven(r), 5) << "the other cycles stand";
 }
 
 // The HTML page draws each cycle (tests/browser/waitfor.test.mjs, in

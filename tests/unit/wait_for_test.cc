@@ -117,6 +117,22 @@ TEST(WaitFor, OpenChainHasEdgesButNoCycle) {
   EXPECT_EQ(g.edges[0].holder, 6u);
 }
 
+TEST(WaitFor, WaitersBehindACycleAreBehindIt) {
+  // 5 and 6 are an AB-BA pair; 7 holds c and waits for a (held by 5); 8
+  // holds d and waits for c (held by 7): both wait, directly or not, for
+  // goroutines that never move. 9 waits for e, which nobody holds.
+  DumpSet set = Read(Mover(5, 0xa0, 0xb0) + Mover(6, 0xb0, 0xa0) + Mover(7, 0xc0, 0xa0) +
+                     Mover(8, 0xd0, 0xc0) + Mover(9, 0xf0, 0xe0));
+  SourceView view({Dir()});
+  WaitForGraph g = Graph(set.snapshots.at(0), &view);
+  ASSERT_EQ(g.cycles.size(), 1u);
+  EXPECT_EQ(g.cycle_of.size(), 2u);
+  ASSERT_EQ(g.behind.size(), 2u);
+  EXPECT_EQ(g.edges[g.behind.at(7)].holder, 5u);
+  EXPECT_EQ(g.edges[g.behind.at(8)].holder, 7u);
+  EXPECT_FALSE(g.behind.count(9));
+}
+
 TEST(WaitFor, ReadersShareWithoutAQueuedWriter) {
   // Two readers, each holding t's read lock and taking it again: with no
   // writer waiting, RLock does not wait for RLock, so nothing is proven.

@@ -8,7 +8,8 @@
 //   - Ledger.Add locks l.mu and calls l.Total, which locks it again: the
 //     goroutine waits for itself (mutex-held, a cycle of one).
 //   - move(a, b) and move(b, a) each hold their first account and wait
-//     for the other's (lock-order-inversion, a cycle of two).
+//     for the other's (lock-order-inversion, a cycle of two); Audit then
+//     waits for account a, behind that cycle (proven too).
 //   - Index.Report holds a read lock and calls Index.Size, which read-locks
 //     again after a writer (Index.Put) queued: the writer waits for the
 //     reader, the reader for the writer (rwmutex-recursive-read).
@@ -71,6 +72,25 @@ func move(from, to *Account, amount int, bothHeld *sync.WaitGroup) {
 	to.balance += amount
 	to.mu.Unlock()
 	from.mu.Unlock()
+}
+
+// Audit reads an account under its lock: behind the AB-BA pair, it waits
+// for a goroutine that can never move.
+func (a *Account) Audit() int {
+	a.mu.Lock() // LEAK:behind-cycle
+	defer a.mu.Unlock()
+	return a.balance
+}
+
+// report hands an audited balance on, checked against the live one; its
+// frame shows which account (a stays live across the call, so the
+// traceback prints it). Not inlined, as a function of real size would not
+// be: an inlined frame prints no arguments.
+//
+//go:noinline
+func report(a *Account, out chan<- int) {
+	n := a.Audit()
+	out <- n - a.balance
 }
 
 type Index struct {
@@ -137,6 +157,9 @@ func main() {
 	bothHeld.Add(2)
 	go move(a, b, 1, &bothHeld)
 	go move(b, a, 2, &bothHeld)
+	bothHeld.Wait()
+	time.Sleep(20 * time.Millisecond) // both movers wait for their second lock
+	go report(a, make(chan int, 1))
 
 	index := &Index{keys: map[string]bool{}}
 	started := make(chan bool)
