@@ -32,6 +32,8 @@ run_one() {
   seeds=("$scratch")
   [ -d "$SEEDS/$short" ] && seeds+=("$SEEDS/$short")
   [ "$short" = text_parser ] && seeds+=("$ROOT/testdata/dumps")
+  # The lock reader reads Go source, as the linter does: the same seeds.
+  [ "$short" = lock_source ] && seeds+=("$SEEDS/lint")
   dict=()
   [ -f "$ROOT/fuzz/$short.dict" ] && dict=(-dict="$ROOT/fuzz/$short.dict")
   if ! "$target" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \

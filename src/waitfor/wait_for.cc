@@ -26,7 +26,10 @@ const LineLocks* GoSources::Locks(std::string_view path, uint32_t line) {
   auto key = std::make_pair(std::string(path), line);
   auto it = locks_.find(key);
   if (it != locks_.end()) return it->second.found ? &it->second : nullptr;
-  const GoFile* f = File(path);
+  // Each new line walks its function's syntax: a hostile dump naming
+  // every line of a huge file gets facts for the first lines only.
+  constexpr size_t kMaxLines = 20000;
+  const GoFile* f = locks_.size() < kMaxLines ? File(path) : nullptr;
   LineLocks ll = f ? LocksAt(*f, line) : LineLocks{};
   it = locks_.emplace(std::move(key), std::move(ll)).first;
   return it->second.found ? &it->second : nullptr;
