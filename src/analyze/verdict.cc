@@ -14,6 +14,7 @@
 #include "analyze/test_context.h"
 #include "base/hash.h"
 #include "model/func_name.h"
+#include "waitfor/dump_locks.h"
 #include "waitfor/lock_evidence.h"
 
 namespace leakhound {
@@ -253,6 +254,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     wait_for = BuildWaitFor(cur, sources);
   }
   const LockEvidenceIndex locks(wait_for, cur);
+  const DumpLockIndex dump_locks(cur);  // the addresses alone, for when the source says nothing
   std::optional<BubbleDeadlock> bubble_deadlock = FindBubbleDeadlock(cur);
 
   auto facts_of = [&](const Snapshot& s, const Bucket& b) {
@@ -459,6 +461,8 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
                        "asleep, so nothing can wake this one",
                        0.95});
       }
+      if (!lock_evidence.cycle && !lock_evidence.behind && lock_evidence.reasons.empty())
+        lock_evidence.reasons = dump_locks.For(b.ids);
       for (auto& [text, weight] : lock_evidence.reasons) why.push_back({std::move(text), weight});
       bool test_evidence = false;
       if (tests.any() && !IsRunning(facts.state)) {

@@ -172,6 +172,29 @@ TEST_P(LockCycle, NoProofWithoutMatchingSource) {
   // Without the source: the dump alone shows no holder.
   json bare = e2e::AnalyzeJson({"--no-source", dump});
   EXPECT_EQ(Proven(bare), 0) << bare.dump();
+  // ... but its addresses show shapes: the AB-BA pair waits each for a
+  // mutex in the struct the other works on (leak, no proof), and the
+  // double lock's caller works on the struct of the mutex it waits for,
+  // which no other goroutine touches (suspect). The Audit that waits
+  // behind the pair and the Outbox and Clock waiters show neither.
+  auto marks = e2e::Markers(kDir + "/main.go", "LEAK");
+  auto live = e2e::Markers(kDir + "/main.go", "LIVE");
+  auto reasons = [&](int line) {
+    json f = e2e::FindingAt(bare, "main.go", line);
+    return f.is_null() ? std::string() : f["reasons"].dump();
+  };
+  json abba = e2e::FindingAt(bare, "main.go", marks["second-account"]);
+  ASSERT_FALSE(abba.is_null());
+  EXPECT_EQ(abba["severity"], "leak") << abba.dump();
+  EXPECT_NE(reasons(marks["second-account"]).find("AB-BA shape"), std::string::npos);
+  json relock = e2e::FindingAt(bare, "main.go", marks["self-relock"]);
+  ASSERT_FALSE(relock.is_null());
+  EXPECT_EQ(relock["severity"], "suspect");
+  EXPECT_NE(reasons(marks["self-relock"]).find("a caller on its own stack"), std::string::npos);
+  for (int line : {marks["behind-cycle"], marks["outbox-lock"], live["clock-reader"]}) {
+    EXPECT_EQ(reasons(line).find("AB-BA shape"), std::string::npos) << line;
+    EXPECT_EQ(reasons(line).find("a caller on its own stack"), std::string::npos) << line;
+  }
   // A source edited since the build (a line inserted at the top): every
   // frame's line now lands in another function, so nothing read there is
   // trusted.

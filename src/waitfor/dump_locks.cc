@@ -1,0 +1,142 @@
+#include "waitfor/dump_locks.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "analyze/buckets.h"
+#include "model/func_name.h"
+
+namespace leakhound {
+
+namespace {
+
+// A mutex field sits within the first bytes of the struct it guards, in
+// the common layout; farther than this, a pointer is taken for another
+// object's.
+constexpr uint64_t kStructSpan = 512;
+
+bool Covers(uint64_t word, uint64_t mutex) {
+  return word != 0 && word != kArgUnknown && word <= mutex && mutex - word < kStructSpan;
+}
+
+bool IsLockFrame(std::string_view fn) {
+  return fn == "sync.(*Mutex).lockSlow" || fn == "internal/sync.(*Mutex).lockSlow" ||
+         fn == "sync.(*Mutex).Lock" || fn == "internal/sync.(*Mutex).Lock";
+}
+
+std::string_view Base(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+DumpLockIndex::DumpLockIndex(const Snapshot& s) : s_(s) {
+  if (!s.has_ids) return;
+  const std::vector<Goroutine>& gs = s.goroutines();
+  for (size_t i = 0; i < gs.size(); ++i) {
+    std::string_view state = s.str(gs[i].state);
+    if (state != "sync.Mutex.Lock" && state != "semacquire") continue;
+    const Stack& st = s.stack_of(gs[i]);
+    for (size_t k = 0; k < st.frames.size() && k < 8; ++k) {
+      if (!IsLockFrame(s.str(st.frames[k].function))) continue;
+      std::span<const uint64_t> w = s.ArgsOf(i, k);
+      if (w.empty() || w[0] == 0 || w[0] == kArgUnknown) continue;
+      by_id_.emplace(gs[i].id, waiters_.size());
+      waiters_.push_back({gs[i].id, i, w[0]});
+      break;
+    }
+  }
+  if (waiters_.empty()) return;
+  for (const FrameArgs& fa : s.frame_args()) {
+    const Stack& st = s.stack_of(gs[fa.goroutine]);
+    if (fa.frame >= st.frames.size() || ParseFuncName(s.str(st.frames[fa.frame].function)).stdlib) continue;
+    for (uint64_t w : s.arg_words(fa))
+      if (w != 0 && w != kArgUnknown) words_.emplace_back(w, fa.goroutine);
+  }
+  std::sort(words_.begin(), words_.end());
+}
+
+std::vector<size_t> DumpLockIndex::WorkingOn(uint64_t mutex, size_t limit) const {
+  std::vector<size_t> out;
+  uint64_t base = Nearest(mutex);
+  if (base == 0) return out;
+  for (auto it = std::lower_bound(words_.begin(), words_.end(), std::make_pair(base, size_t{0}));
+       it != words_.end() && it->first == base && out.size() < limit; ++it)
+    if (std::find(out.begin(), out.end(), it->second) == out.end()) out.push_back(it->second);
+  return out;
+}
+
+uint64_t DumpLockIndex::Nearest(uint64_t mutex) const {
+  auto it = std::upper_bound(words_.begin(), words_.end(), std::make_pair(mutex, SIZE_MAX));
+  if (it == words_.begin()) return 0;
+  --it;
+  return Covers(it->first, mutex) ? it->first : 0;
+}
+
+int DumpLockIndex::FrameOn(size_t index, uint64_t mutex, size_t from) const {
+  // The struct's start is the nearest pointer below the mutex that any
+  // frame shows: small objects sit side by side, and a pointer to the one
+  // before is not a pointer to this one.
+  uint64_t base = Nearest(mutex);
+  if (base == 0) return -1;
+  const Stack& st = s_.stack_of(s_.goroutines()[index]);
+  for (size_t k = from; k < st.frames.size(); ++k) {
+    if (ParseFuncName(s_.str(st.frames[k].function)).stdlib) continue;
+    for (uint64_t w : s_.ArgsOf(index, k))
+      if (w == base) return static_cast<int>(k);
+  }
+  return -1;
+}
+
+std::vector<std::pair<std::string, double>> DumpLockIndex::For(const std::vector<uint64_t>& ids) const {
+  std::vector<std::pair<std::string, double>> out;
+  for (uint64_t id : ids) {
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) continue;
+    const Waiter& w = waiters_[it->second];
+    const Stack& st = s_.stack_of(s_.goroutines()[w.index]);
+    auto name = [&](size_t index, int k) {
+      const Frame& f = s_.stack_of(s_.goroutines()[index]).frames[static_cast<size_t>(k)];
+      return fmt::format("{} ({}:{})", s_.str(f.function), Base(s_.str(f.file)), f.line);
+    };
+    // AB-BA: another waiter wants a mutex of a struct this one works on,
+    // and this one wants a mutex of a struct that one works on.
+    for (size_t gi : WorkingOn(w.mutex, 64)) {
+      auto oi = by_id_.find(s_.goroutines()[gi].id);
+      if (oi == by_id_.end()) continue;
+      const Waiter& o = waiters_[oi->second];
+      if (o.id == w.id || o.mutex == w.mutex) continue;
+      int mine = FrameOn(w.index, o.mutex, 0), theirs = FrameOn(o.index, w.mutex, 0);
+      if (mine < 0 || theirs < 0) continue;
+      out.emplace_back(
+          fmt::format("AB-BA shape, from the dump's addresses: goroutine {} waits for mutex {:#x}, "
+                      "in the struct goroutine {} works on in {}, while goroutine {} waits for "
+                      "mutex {:#x}, in the struct this one works on in {}: each may hold what "
+                      "the other wants (--source proves it)",
+                      w.id, w.mutex, o.id, name(o.index, theirs), o.id, o.mutex, name(w.index, mine)),
+          0.5);
+      return out;
+    }
+    // Double lock: a caller below the frame that locks works on the
+    // mutex's struct, and no other goroutine does.
+    int top = TopUserFrame(s_, st);
+    if (top < 0) continue;
+    int caller = FrameOn(w.index, w.mutex, static_cast<size_t>(top) + 1);
+    if (caller < 0) continue;
+    std::vector<size_t> on = WorkingOn(w.mutex, 2);
+    if (on.size() != 1 || on[0] != w.index) continue;  // another goroutine works on it too
+    out.emplace_back(
+        fmt::format("a caller on its own stack, {}, works on the struct that holds mutex {:#x}, "
+                    "and no other goroutine's frames do: the holder is this goroutine (a "
+                    "double lock through a call) or one that returned without unlocking "
+                    "(--source tells which)",
+                    name(w.index, caller), w.mutex),
+        0.35);
+    return out;
+  }
+  return out;
+}
+
+}  // namespace leakhound

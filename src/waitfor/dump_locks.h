@@ -1,0 +1,61 @@
+// What the dump alone says about lock waits, when no source is at hand.
+//
+// Go prints the mutex a goroutine is parked on in sync's lockSlow frame
+// (`sync.(*Mutex).lockSlow(0xc00009a000)`), and the receivers and pointer
+// parameters of user frames (`main.(*Ledger).Add(0xc00009a000, 0x5)`). A
+// frame whose pointer lies a few bytes below a mutex's address works on
+// the struct that holds that mutex. Two shapes follow, as evidence, never
+// as proof (only the source says who took the lock):
+//   - a caller on the waiter's own stack works on the struct of the mutex
+//     it waits for, and no other goroutine works on that struct: the
+//     holder is the waiter itself (a double lock through a call) or a
+//     goroutine that returned without unlocking;
+//   - two waiters, each waiting for a mutex in a struct the other's frames
+//     work on: each may hold what the other wants (AB-BA).
+// Addresses are per snapshot; nothing here compares them across dumps.
+#ifndef LEAKHOUND_WAITFOR_DUMP_LOCKS_H_
+#define LEAKHOUND_WAITFOR_DUMP_LOCKS_H_
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "model/snapshot.h"
+
+namespace leakhound {
+
+class DumpLockIndex {
+ public:
+  explicit DumpLockIndex(const Snapshot& snapshot);
+  // Reasons (text, weight) for the goroutines `ids` of one bucket.
+  std::vector<std::pair<std::string, double>> For(const std::vector<uint64_t>& ids) const;
+
+ private:
+  struct Waiter {
+    uint64_t id = 0;
+    size_t index = 0;    // into Snapshot::goroutines()
+    uint64_t mutex = 0;  // the address it waits for
+  };
+  // The user frame of goroutine `index` (at or below frame `from`) with a
+  // word pointing into the struct holding `mutex`; -1 when none.
+  int FrameOn(size_t index, uint64_t mutex, size_t from) const;
+
+  // The nearest word of any user frame at or below `mutex` (within the
+  // span of a struct): where its struct starts; 0 when none.
+  uint64_t Nearest(uint64_t mutex) const;
+  // Goroutines with a user frame's word equal to Nearest(mutex), at most
+  // `limit` of them, from the sorted index of all such words.
+  std::vector<size_t> WorkingOn(uint64_t mutex, size_t limit) const;
+
+  const Snapshot& s_;
+  std::vector<Waiter> waiters_;
+  // Every known word of a user frame, with its goroutine: sorted by word.
+  std::vector<std::pair<uint64_t, size_t>> words_;
+  std::unordered_map<uint64_t, size_t> by_id_;  // -> waiters_
+};
+
+}  // namespace leakhound
+
+#endif  // LEAKHOUND_WAITFOR_DUMP_LOCKS_H_
