@@ -17,6 +17,12 @@ inline bool EndsWith(std::string_view s, std::string_view p) {
          std::memcmp(s.data() + s.size() - p.size(), p.data(), p.size()) == 0;
 }
 
+// "/src/app/main.go" -> "main.go": how a report names a file in a sentence.
+inline std::string_view BaseName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Parses a decimal that fills all of s. Rejects empty, signs and overflow.

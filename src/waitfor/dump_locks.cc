@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
+
 #include <algorithm>
 
 #include "analyze/buckets.h"
@@ -23,11 +25,6 @@ bool Covers(uint64_t word, uint64_t mutex) {
 bool IsLockFrame(std::string_view fn) {
   return fn == "sync.(*Mutex).lockSlow" || fn == "internal/sync.(*Mutex).lockSlow" ||
          fn == "sync.(*Mutex).Lock" || fn == "internal/sync.(*Mutex).Lock";
-}
-
-std::string_view Base(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
 }  // namespace
@@ -99,7 +96,7 @@ std::vector<std::pair<std::string, double>> DumpLockIndex::For(const std::vector
     const Stack& st = s_.stack_of(s_.goroutines()[w.index]);
     auto name = [&](size_t index, int k) {
       const Frame& f = s_.stack_of(s_.goroutines()[index]).frames[static_cast<size_t>(k)];
-      return fmt::format("{} ({}:{})", s_.str(f.function), Base(s_.str(f.file)), f.line);
+      return fmt::format("{} ({}:{})", s_.str(f.function), BaseName(s_.str(f.file)), f.line);
     };
     // AB-BA: another waiter wants a mutex of a struct this one works on,
     // and this one wants a mutex of a struct that one works on.

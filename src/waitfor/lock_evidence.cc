@@ -2,19 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
+
 #include <algorithm>
 #include <set>
 
 #include "analyze/buckets.h"
 
 namespace leakhound {
-
-namespace {
-std::string_view Base(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-}  // namespace
 
 LockEvidenceIndex::LockEvidenceIndex(const WaitForGraph& graph, const Snapshot& snapshot)
     : graph_(graph), snapshot_(snapshot) {
@@ -25,7 +20,7 @@ LockEvidenceIndex::LockEvidenceIndex(const WaitForGraph& graph, const Snapshot& 
 }
 
 std::string LockEvidenceIndex::Where(uint64_t, const LockUse& use) const {
-  return fmt::format("{}:{}", Base(use.file), use.line);
+  return fmt::format("{}:{}", BaseName(use.file), use.line);
 }
 
 // Parked where only another goroutine can wake it: a channel operation
@@ -50,7 +45,7 @@ std::string LockEvidenceIndex::Blocked(uint64_t id) const {
   int top = TopUserFrame(snapshot_, st);
   if (top >= 0) {
     const Frame& f = st.frames[static_cast<size_t>(top)];
-    out += fmt::format(" at {}:{}", Base(snapshot_.str(f.file)), f.line);
+    out += fmt::format(" at {}:{}", BaseName(snapshot_.str(f.file)), f.line);
   }
   return out;
 }

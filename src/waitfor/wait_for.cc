@@ -42,11 +42,6 @@ std::string DescribeLock(const LockUse& use) {
 
 namespace {
 
-std::string_view Base(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 // "(*List[...]).Push" -> "(*List).Push": the source's name drops the
 // type parameters the runtime prints as "[...]".
 std::string WithoutTypeArgs(std::string s) {
@@ -375,7 +370,7 @@ WaitForGraph BuildWaitFor(const Snapshot& s, GoSources& sources) {
     c.pattern = rwr ? "rwmutex-recursive-read"
                 : c.edges.size() == 1 ? "mutex-held"
                                       : "lock-order-inversion";
-    auto where = [](uint64_t, const LockUse& u) { return fmt::format("{}:{}", Base(u.file), u.line); };
+    auto where = [](uint64_t, const LockUse& u) { return fmt::format("{}:{}", BaseName(u.file), u.line); };
     std::string text;
     // A person reads a dozen steps; a hostile ring of thousands stays one
     // line of bounded length.
