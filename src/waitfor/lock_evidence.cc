@@ -136,7 +136,8 @@ LockEvidence LockEvidenceIndex::For(const std::vector<uint64_t>& ids) const {
                                     Blocked(edge.holder));
         // A holder that goes on by itself (running, sleeping, in a
         // syscall) will most likely let go: evidence against a leak.
-        ev.reasons.emplace_back(std::move(text), stuck ? 0.3 : -0.2);
+        // Less than its holder gets below: the holder is the root, read first.
+        ev.reasons.emplace_back(std::move(text), stuck ? 0.2 : -0.2);
         if (ev.reasons.size() >= 3) break;
       }
     if (h != by_holder_.end() && IsBlocked(id)) {
@@ -152,7 +153,7 @@ LockEvidence LockEvidenceIndex::For(const std::vector<uint64_t>& ids) const {
             fmt::format("holds {} (taken at {}) while blocked here, and {} other goroutine(s) wait "
                         "for it",
                         DescribeLock(*first->held), Where(id, *first->held), waiters.size()),
-            0.2);
+            0.3);
     }
     break;
   }

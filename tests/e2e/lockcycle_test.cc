@@ -147,6 +147,8 @@ TEST_P(LockCycle, ProvesEachCycleAndNothingElse) {
   EXPECT_NE(waiter_why.find("blocked [chan send]"), std::string::npos) << waiter_why;
   EXPECT_NE(sender_why.find("holds o.mu"), std::string::npos) << sender_why;
   EXPECT_GT(waiter["confidence"].get<double>(), 0.5);
+  // The holder is the root: listed before the goroutine waiting for it.
+  EXPECT_GT(sender["confidence"].get<double>(), waiter["confidence"].get<double>());
 
   // Clock: the holder sleeps and wakes by itself; nothing is proven, and
   // the waiter is not raised by it.
