@@ -1,0 +1,3 @@
+module leakhound.test/kernels
+
+go 1.19
