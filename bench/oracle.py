@@ -115,7 +115,8 @@ def findings_by_goroutine(report, gs, marked):
     """goroutine id -> (severity, confidence, pattern)."""
     out = {}
     for f in report.get("findings", []):
-        verdict = (f["severity"], f["confidence"], f["pattern"])
+        proof = f.get("proof") or {}
+        verdict = (f["severity"], f["confidence"], f["pattern"], proof.get("marker"))
         if f.get("ids_omitted", 0) == 0 and len(f.get("ids", [])) == f["count"]:
             members = f["ids"]
         else:  # more ids than the JSON lists: match the stack instead
@@ -238,7 +239,7 @@ def main():
             if simple:
                 env["GOMAXPROCS"] = "1"
             row = dict(name=name, simple=simple, runs=0, total=0, marked=0, found=0,
-                       kept_leak=0, unmarked=0, false=0, twins=0)
+                       kept_leak=0, unmarked=0, false=0, twins=0, proved=0, false_proofs=0)
             sites, found_sites = set(), set()  # distinct places of marked goroutines
             for rep in range(args.reps):
                 ts = time.time()
@@ -288,7 +289,7 @@ def main():
                 marked_here = {(g["state"],) + goroutine_key(g) for g in gs.values() if g["leaked"]}
                 for g in gs.values():
                     row["total"] += 1
-                    sev, conf, pat = vb.get(g["id"], ("none", 0.0, "-"))
+                    sev, conf, pat, proof = vb.get(g["id"], ("none", 0.0, "-", None))
                     raised = sev in ("leak", "suspect")
                     top = next((fn for fn, _ in g["frames"]
                                 if not fn.startswith(("runtime.", "sync.", "internal/"))),
@@ -302,6 +303,7 @@ def main():
                             found_sites.add(site)
                         row["marked"] += 1
                         row["found"] += raised
+                        row["proved"] += sev == "leak" and proof is not None
                         if not raised:
                             details.append("miss   " + desc)
                         ksev = vk.get(g["id"], ("none", 0, "-"))[0]
@@ -312,6 +314,9 @@ def main():
                                             "marker kept" % (name, rep + 1, g["id"], ksev))
                     elif not is_writer(g):
                         row["unmarked"] += 1
+                        if proof is not None and (g["state"],) + goroutine_key(g) not in marked_here:
+                            row["false_proofs"] += 1
+                            details.append("PROOF  " + desc)
                         if not raised:
                             continue
                         if (g["state"],) + goroutine_key(g) in marked_here:
@@ -322,15 +327,15 @@ def main():
             row["sites"], row["found_sites"] = len(sites), len(found_sites)
             rows.append(row)
 
-        cols = "%-24s %4s %6s %7s %11s %9s %10s %8s %6s %6s"
-        hdr = cols % ("program", "runs", "gor.", "marked", "recall", "sites", "kept→leak",
+        cols = "%-24s %4s %6s %7s %11s %11s %9s %10s %8s %6s %6s"
+        hdr = cols % ("program", "runs", "gor.", "marked", "recall", "proved", "sites", "kept→leak",
                       "unmarked", "false", "twins")
         print("leakhound vs the Go runtime's (leaked) marks — %s, %s%s" % (
             version, args.leakhound, " " + " ".join(extra) if extra else ""))
         print(hdr)
         print("-" * len(hdr))
-        keys = ("runs", "total", "marked", "found", "sites", "found_sites", "kept_leak",
-                "unmarked", "false", "twins")
+        keys = ("runs", "total", "marked", "found", "proved", "sites", "found_sites", "kept_leak",
+                "unmarked", "false", "false_proofs", "twins")
         tot = dict.fromkeys(keys, 0)
 
         def frac(a, b):
@@ -344,7 +349,8 @@ def main():
                 for k in keys:
                     tot[k] += r[k]
             print(cols % (r["name"], r["runs"], r["total"], r["marked"],
-                          frac(r["found"], r["marked"]), frac(r["found_sites"], r["sites"]),
+                          frac(r["found"], r["marked"]), frac(r["proved"], r["marked"]),
+                          frac(r["found_sites"], r["sites"]),
                           frac(r["kept_leak"], r["marked"]), r["unmarked"], r["false"], r["twins"]))
         recall = 100.0 * tot["found"] / tot["marked"] if tot["marked"] else 100.0
         site_recall = 100.0 * tot["found_sites"] / tot["sites"] if tot["sites"] else 100.0
@@ -354,6 +360,10 @@ def main():
               "programs fully right: %d/%d"
               % (recall, site_recall, tot["false"], tot["unmarked"], tot["twins"], clean,
                  len(rows)))
+        print("proved by leakhound itself (markers removed): %.1f%% of marked goroutines; "
+              "proofs on unmarked goroutines: %d"
+              % (100.0 * tot["proved"] / tot["marked"] if tot["marked"] else 100.0,
+                 tot["false_proofs"]))
         print("time: %.1f s total (build %.1f s, programs %.1f s, leakhound %.1f s)"
               % (time.time() - t0, t_build, t_run, t_an))
         shown = details if args.verbose else details[:20]

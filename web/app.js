@@ -374,6 +374,16 @@
     return node;
   }
   function baseName(p) { const s = str(p); const i = s.lastIndexOf('/'); return i < 0 ? s : s.slice(i + 1); }
+  // A nobody-left proof: the parked goroutines that run the code able to
+  // wake each other, one line each (text nodes only).
+  function listComponent(members) {
+    members = arr(members).slice(0, 16);
+    if (!members.length) return null;
+    return el('ul', { class: 'nobody-left' }, ...members.map((m) =>
+      el('li', null, 'goroutine ' + str(m.goroutine) + ' [' + str(m.state) + '] at ',
+         el('code', null, baseName(m.file) + ':' + str(m.line)), ': ' + str(m.op) + ' ' +
+         arr(m.objects).map(str).join(', '))));
+  }
   function drawCycle(steps) {
     steps = arr(steps).slice(0, 16);
     if (!steps.length) return null;
@@ -459,7 +469,8 @@
         f.creator_function ? el('dd', null, el('code', null, loc(f.creator_file, f.creator_line)), ' ',
                                 el('span', { class: 'fn' }, str(f.creator_function))) : null,
         f.proof ? el('dt', { class: 'proof' }, 'proof') : null,
-        f.proof ? el('dd', { class: 'proof' }, str(f.proof), drawCycle(f.proof_cycle)) : null);
+        f.proof ? el('dd', { class: 'proof' }, str(f.proof), drawCycle(f.proof_cycle),
+                                listComponent(f.proof_component)) : null);
       for (const w of arr(f.waits_for)) {
         // A consequence: these goroutines wait for ones they started.
         where.appendChild(el('dt', null, 'waits for'));

@@ -16,6 +16,7 @@
 #include "model/func_name.h"
 #include "waitfor/dump_locks.h"
 #include "waitfor/lock_evidence.h"
+#include "waitfor/nobody_left.h"
 
 namespace leakhound {
 
@@ -206,6 +207,27 @@ const char kAllAsleepProofText[] =
     "runtime found no goroutine running and no timer or network event pending, so none of "
     "these can ever wake";
 
+// Wait reasons the runtime gives only to waits nothing can end: an
+// operation on a nil channel outside a select, and `select {}`.
+constexpr const char* kNeverWakesProofText =
+    "the Go runtime parked it with wait reason [{}]: an operation on a nil channel (outside a "
+    "select) and a select with no cases block forever, by the language's definition, so "
+    "nothing can ever wake it";
+bool NeverWakes(std::string_view state) {
+  return state == "chan receive (nil chan)" || state == "chan send (nil chan)" ||
+         state == "select (no cases)";
+}
+
+// Started by the program's startup code (main.main, a package's init):
+// once per process, not once per request.
+bool StartedAtStartup(const Snapshot& s, const Stack& st) {
+  if (!st.has_creator) return false;
+  std::string_view fn = s.str(st.creator.function);
+  bool init = fn.find(".init.") != std::string_view::npos ||
+              (fn.size() > 5 && fn.substr(fn.size() - 5) == ".init");
+  return fn == "main.main" || init;
+}
+
 Proof MakeProof(std::string marker, std::string text) {
   Proof p;
   p.marker = std::move(marker);
@@ -248,10 +270,13 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
   std::vector<std::unordered_map<uint64_t, std::string>> running(n);
   const BenignMatcher& benign = DefaultBenignMatcher();
   // With the source, who holds the locks the blocked goroutines wait for.
+  // and whose channels and WaitGroups nobody is left to touch.
   WaitForGraph wait_for;
+  NobodyLeft nobody_left;
   if (options.source) {
     GoSources sources(options.source);
     wait_for = BuildWaitFor(cur, sources);
+    nobody_left = FindNobodyLeft(cur, sources);
   }
   const LockEvidenceIndex locks(wait_for, cur);
   const DumpLockIndex dump_locks(cur);  // the addresses alone, for when the source says nothing
@@ -330,6 +355,26 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     return it == by_id.end() ? std::string() : TestOfGoroutine(cur, by_id, *it->second);
   };
 
+  // Creator id -> the states of the goroutines it started (Go 1.21+
+  // prints the creator's id), built on demand.
+  std::unordered_map<uint64_t, std::vector<Sym>> started_states;
+  auto still_working = [&](const Bucket& b) {
+    if (started_states.empty())
+      for (const Goroutine& g : cur.goroutines())
+        if (g.creator_id) started_states[g.creator_id].push_back(g.state);
+    uint64_t working = 0;
+    for (uint64_t id : b.ids) {
+      auto it = started_states.find(id);
+      if (it == started_states.end()) continue;
+      for (Sym st : it->second) {
+        std::string_view state = cur.str(st);
+        working += IsRunning(state) || state == "sleep" || state == "IO wait" ||
+                   state == "syscall" || state == "preempted";
+      }
+    }
+    return working;
+  };
+
   for (size_t bi = 0; bi < v.buckets.size(); ++bi) {
     const Bucket& b = v.buckets[bi];
     BucketFacts facts = facts_of(cur, b);
@@ -403,6 +448,8 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     // A cycle of lock waits names its own pattern (a double lock, AB-BA,
     // a recursive read lock) and is proof whatever the tables say.
     LockEvidence lock_evidence = locks.empty() ? LockEvidence{} : locks.For(b.ids);
+    const StuckComponent* stuck = nobody_left.For(b.ids, b.stack);
+    if (stuck && !lock_evidence.cycle && !lock_evidence.behind) finding.benign = nullptr;
     if (lock_evidence.cycle || lock_evidence.behind) {
       if (lock_evidence.cycle)
         if (const Pattern* p = FindPattern(lock_evidence.cycle->pattern)) pattern = p;
@@ -460,6 +507,18 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
         why.push_back({"the process died of a deadlock: the Go runtime found every goroutine "
                        "asleep, so nothing can wake this one",
                        0.95});
+      } else if (stuck) {
+        finding.proof = MakeProof("nobody-left", stuck->text);
+        finding.proof->by = "leakhound";
+        finding.proof->component = stuck->members;
+        why.push_back({fmt::format("nobody is left to wake it: the objects it waits on never leave "
+                                   "{}, and all {} goroutine(s) running that code are parked on "
+                                   "them (the proof above)",
+                                   stuck->scope, stuck->goroutines),
+                       0.95});
+      } else if (NeverWakes(facts.state)) {
+        finding.proof = MakeProof("wait-reason", fmt::format(kNeverWakesProofText, facts.state));
+        why.push_back({"its wait reason is one no event can end (the proof above)", 0.95});
       }
       if (!lock_evidence.cycle && !lock_evidence.behind && lock_evidence.reasons.empty())
         lock_evidence.reasons = dump_locks.For(b.ids);
@@ -507,11 +566,11 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
           why.push_back({fmt::format("growing across {} snapshots ({}, {}, R²={:.2f})", n,
                                      counts, rate, g.r2),
                          e});
-        } else if (g.flat && !match.never_wakes && pattern->id != std::string_view("busy-loop")) {
+        } else if (g.flat && !match.never_wakes && !finding.proof && pattern->id != std::string_view("busy-loop")) {
           why.push_back({fmt::format("flat across {} snapshots ({}): a stable pool, not growth",
                                      n, counts),
                          -0.5});
-        } else if (n >= 4 && !match.never_wakes && pattern->id != std::string_view("busy-loop")) {
+        } else if (n >= 4 && !match.never_wakes && !finding.proof && pattern->id != std::string_view("busy-loop")) {
           // In-flight work (requests waiting on a backend, fan-outs waiting
           // on their helpers) shows up in some snapshots and not others,
           // or rises and falls; leaked goroutines never leave. One drop to
@@ -586,6 +645,26 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
           why.push_back({fmt::format("only {} goroutines, started by one creator and waiting at "
                                      "one place: looks like workers waiting for work",
                                      b.count),
+                         -0.5});
+      } else if (pool_like && !finding.proof && !growing && !lint_at_line && !test_evidence &&
+                 b.count <= th.startup_pool && StartedAtStartup(cur, st) &&
+                 (shape == WaitShape::kLoop || (shape == WaitShape::kUnknown && b.count >= 2))) {
+        // A leak repeats with the work that causes it; a pool that main
+        // started once and that waits for work in a loop lives as long as
+        // the program does, whatever its size.
+        why.push_back({fmt::format("{} goroutine(s) started once by {}, waiting inside a loop: "
+                                   "a pool that lives as long as the program",
+                                   b.count, cur.str(st.creator.function)),
+                       -0.5});
+      }
+      // wg.Wait() on helpers it started that are still at work (sleeping
+      // on a backend, in the poller, running): a request in flight.
+      if (id == "waitgroup-wait" && !finding.proof && !growing && !test_evidence) {
+        if (uint64_t working = still_working(b))
+          why.push_back({fmt::format("{} goroutine(s) it started are still at work (running, "
+                                     "sleeping, in a syscall or the network poller): it waits "
+                                     "for work in flight",
+                                     working),
                          -0.5});
       }
       finding.confidence = Combine(why);

@@ -35,6 +35,9 @@ struct Thresholds {
   uint64_t count_high = 100;  // goroutines at one place that count as many
   int wait_minutes = 10;      // a wait this long is strong evidence
   uint64_t small_pool = 8;    // receive-waiting groups this small look like pools
+  // A group main.main (or an init) started, waiting in a loop, up to this
+  // size is taken for a pool that lives as long as the program.
+  uint64_t startup_pool = 256;
   double growth_r2 = 0.8;     // fit quality needed to call growth steady
   uint64_t min_growth = 3;    // goroutines a bucket must gain over a series
 };
@@ -81,6 +84,9 @@ struct Proof {
   // "leakhound" (a cycle of lock waits read from the dump and the source).
   std::string by = "go-runtime";
   std::vector<WaitEdge> cycle;  // wait-for-cycle: each goroutine's wait
+  // nobody-left: the goroutines running the function whose local objects
+  // they wait on, each parked (waitfor/nobody_left.h).
+  std::vector<StuckWait> component;
 };
 
 struct Finding {

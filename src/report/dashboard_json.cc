@@ -355,6 +355,14 @@ Json DashboardFromAnalysis(const AnalyzeView& view, const std::vector<double>& t
           cycle.push_back(std::move(step));
         }
       j["proof_cycle"] = cycle;
+      // nobody-left: the parked goroutines, for the page to list.
+      Json component = Json::array();
+      if (f->proof)
+        for (const StuckWait& m : f->proof->component)
+          component.push_back(Json{{"goroutine", m.goroutine}, {"state", m.state},
+                                   {"file", m.file}, {"line", m.line}, {"op", m.op},
+                                   {"objects", m.objects}});
+      j["proof_component"] = component;
       Json waits_for = Json::array();
       for (size_t wb : f->waits_for) {
         const Bucket& w = verdict->buckets[wb];

@@ -278,6 +278,15 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
                                  {"queued_writer", !e.held}});
           j["proof"]["cycle"] = std::move(steps);
         }
+        if (!p->component.empty()) {
+          // nobody-left: every goroutine that runs the code able to wake them.
+          Json members = Json::array();
+          for (const StuckWait& m : p->component)
+            members.push_back(Json{{"goroutine", m.goroutine}, {"count", m.count},
+                                   {"state", m.state}, {"file", m.file}, {"line", m.line},
+                                   {"op", m.op}, {"objects", m.objects}});
+          j["proof"]["component"] = std::move(members);
+        }
       } else {
         j["proof"] = nullptr;
       }

@@ -13,33 +13,16 @@
 #include <utility>
 #include <vector>
 
+#include "waitfor/syntax.h"
+
 namespace leakhound {
 
 namespace {
 
-bool IsName(TSNode n) { return GoFile::Is(n, "identifier"); }
-
-TSNode NamedChild(TSNode n, uint32_t i) {
-  return i < GoFile::Count(n) ? ts_node_named_child(n, i) : TSNode{};
-}
-
-// Calls `visit` on each direct child of `n` with its field name (or
-// nullptr). A cursor, not ts_node_named_child(i): that walks from the
-// first child every time, quadratic on a hostile list.
-template <typename F>
-void Children(TSNode n, F visit) {
-  if (ts_node_is_null(n)) return;
-  TSTreeCursor c = ts_tree_cursor_new(n);
-  if (ts_tree_cursor_goto_first_child(&c)) {
-    do {
-      TSNode k = ts_tree_cursor_current_node(&c);
-      if (ts_node_is_named(k)) visit(k, ts_tree_cursor_current_field_name(&c));
-    } while (ts_tree_cursor_goto_next_sibling(&c));
-  }
-  ts_tree_cursor_delete(&c);
-}
-
-bool IsField(const char* field, const char* want) { return field && std::strcmp(field, want) == 0; }
+using syntax::Children;
+using syntax::IsField;
+using syntax::IsName;
+using syntax::NamedChild;
 
 // Each name a parameter_list declares, "" for an unnamed one.
 void ParamNames(const GoFile& f, TSNode list, std::vector<std::string>* out) {
@@ -52,25 +35,6 @@ void ParamNames(const GoFile& f, TSNode list, std::vector<std::string>* out) {
     });
     if (out->size() == before) out->emplace_back();
   });
-}
-
-// "(*List).Push" / "T.Name" / "transfer" / "" (func literal), as the
-// runtime prints it minus type parameters.
-std::string FunctionName(const GoFile& f, TSNode fn) {
-  std::string name(f.Text(GoFile::Field(fn, "name")));
-  if (!GoFile::Is(fn, "method_declaration")) return name;
-  TSNode recv = NamedChild(GoFile::Field(fn, "receiver"), 0);
-  TSNode type = GoFile::Field(recv, "type");
-  bool pointer = false;
-  for (int guard = 0; guard < 16 && !ts_node_is_null(type); ++guard) {
-    if (GoFile::Is(type, "pointer_type")) pointer = true;
-    if (GoFile::Is(type, "generic_type")) type = GoFile::Field(type, "type");
-    else if (GoFile::Is(type, "pointer_type") || GoFile::Is(type, "parenthesized_type"))
-      type = NamedChild(type, 0);
-    else break;
-  }
-  std::string base(f.Text(type));
-  return pointer ? "(*" + base + ")." + name : base + "." + name;
 }
 
 enum class Kind { kCall, kLock, kRLock, kUnlock, kRUnlock };
@@ -173,23 +137,6 @@ bool EndsInExit(const GoFile& f, TSNode scope) {
   return GoFile::Is(call, "call_expression") && IsName(fn) && f.Text(fn) == "panic";
 }
 
-// Whether `fn`'s body is where `row` (0-based) belongs. A multi-line func
-// literal opened on the row (`t.Run("x", func(t *testing.T) {`) leaves
-// the row to its enclosing function, which is the frame that is parked
-// there, unless one of the literal's statements starts on it too.
-bool Owns(TSNode fn, uint32_t row) {
-  TSNode body = GoFile::Field(fn, "body");
-  if (ts_node_is_null(body)) return false;
-  uint32_t first = ts_node_start_point(body).row, last = ts_node_end_point(body).row;
-  if (row < first || row > last) return false;
-  if (row > first || first == last || !GoFile::Is(fn, "func_literal")) return true;
-  bool statement_here = false;
-  Children(body, [&](TSNode s, const char*) {
-    if (!GoFile::Is(s, "comment") && ts_node_start_point(s).row == row) statement_here = true;
-  });
-  return statement_here;
-}
-
 // Byte where the line's code starts, past closing `}` / `)`: on
 // `} else {` the `}` still belongs to the block being left.
 uint32_t LinePoint(const std::string& text, TSNode body, uint32_t row) {
@@ -212,14 +159,10 @@ LineLocks LocksAt(const GoFile& file, uint32_t line) {
   LineLocks out;
   if (line == 0) return out;
   const uint32_t row = line - 1;
-  TSNode fn{};
-  for (TSNode cand : file.Functions()) {  // nested, so the innermost starts last
-    bool inner = ts_node_is_null(fn) || ts_node_start_byte(cand) > ts_node_start_byte(fn);
-    if (inner && Owns(cand, row)) fn = cand;
-  }
+  TSNode fn = syntax::OwnerOf(file, row);
   if (ts_node_is_null(fn)) return out;
   out.found = true;
-  out.function = FunctionName(file, fn);
+  out.function = syntax::FunctionName(file, fn);
   if (GoFile::Is(fn, "method_declaration")) {
     std::vector<std::string> recv;
     ParamNames(file, GoFile::Field(fn, "receiver"), &recv);

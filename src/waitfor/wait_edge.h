@@ -59,6 +59,19 @@ struct WaitCycle {
   std::string text;  // the proof, one sentence per goroutine
 };
 
+// One goroutine (or, in aggregated dumps, `count` of them on one stack)
+// of a component nobody is left to wake (nobody_left.h): where it is
+// blocked and on which of the function's local objects.
+struct StuckWait {
+  uint64_t goroutine = 0;  // 0 in forms without ids
+  uint64_t count = 1;
+  std::string state;  // "chan send"
+  std::string file;
+  uint32_t line = 0;
+  std::string op;  // "send", "receive", "range", "select", "WaitGroup.Wait"
+  std::vector<std::string> objects;  // "result (channel, made at line 34)"
+};
+
 }  // namespace leakhound
 
 #endif  // LEAKHOUND_WAITFOR_WAIT_EDGE_H_

@@ -35,6 +35,28 @@ const LineLocks* GoSources::Locks(std::string_view path, uint32_t line) {
   return it->second.found ? &it->second : nullptr;
 }
 
+const LocalWait* GoSources::Local(std::string_view path, uint32_t line) {
+  auto key = std::make_pair(std::string(path), line);
+  auto it = local_.find(key);
+  if (it != local_.end()) return it->second.found ? &it->second : nullptr;
+  constexpr size_t kMaxLines = 20000;  // as for Locks
+  const GoFile* f = local_.size() < kMaxLines ? File(path) : nullptr;
+  LocalWait lw = f ? LocalWaitAt(*f, line) : LocalWait{};
+  it = local_.emplace(std::move(key), std::move(lw)).first;
+  return it->second.found ? &it->second : nullptr;
+}
+
+const LocalWait* GoSources::Through(std::string_view path, uint32_t line, const LocalWait* wait) {
+  auto key = std::make_tuple(std::string(path), line, wait);
+  auto it = through_.find(key);
+  if (it != through_.end()) return it->second.found ? &it->second : nullptr;
+  constexpr size_t kMaxLines = 20000;  // as for Locks
+  const GoFile* f = through_.size() < kMaxLines ? File(path) : nullptr;
+  LocalWait lw = f ? LocalThroughGo(*f, line, *wait) : LocalWait{};
+  it = through_.emplace(std::move(key), std::move(lw)).first;
+  return it->second.found ? &it->second : nullptr;
+}
+
 std::string DescribeLock(const LockUse& use) {
   if (use.lock.base == 0) return use.expr;
   return fmt::format("{} of {:#x}", use.expr, use.lock.base);
@@ -114,6 +136,12 @@ class FrameReader {
     const GoFile* file = sources.File(s_.str(f.file));
     if (file && IsPackageVar(*file, e.base))
       return LockId{0, std::string(PackageOf(s_.str(f.function))) + "." + e.base + e.path};
+    // Anything else (a local, a parameter the dump lost) is the same
+    // object only within this frame: it can close a cycle of one frame
+    // with itself (`mu.Lock(); mu.Lock()`), never match another's.
+    if (!e.base.empty())
+      return LockId{0, fmt::format("{}{} (in frame {} of goroutine {})", e.base, e.path, k,
+                                   s_.goroutines()[index_].id)};
     return std::nullopt;
   }
 

@@ -21,11 +21,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 #include "analyze/source_view.h"
 #include "model/snapshot.h"
+#include "waitfor/local_wait.h"
 #include "waitfor/lock_source.h"
 #include "waitfor/wait_edge.h"
 
@@ -65,11 +67,19 @@ class GoSources {
   const GoFile* File(std::string_view path);
   // LocksAt(File(path), line), cached.
   const LineLocks* Locks(std::string_view path, uint32_t line);
+  // LocalWaitAt(File(path), line), cached; nullptr when the line holds no
+  // channel or WaitGroup wait (or the file cannot be read).
+  const LocalWait* Local(std::string_view path, uint32_t line);
+  // LocalThroughGo(File(path), line, *wait), cached; nullptr when the
+  // line starts no such goroutine.
+  const LocalWait* Through(std::string_view path, uint32_t line, const LocalWait* wait);
 
  private:
   SourceView* view_;
   std::map<std::string, std::unique_ptr<GoFile>, std::less<>> files_;
   std::map<std::pair<std::string, uint32_t>, LineLocks> locks_;
+  std::map<std::pair<std::string, uint32_t>, LocalWait> local_;
+  std::map<std::tuple<std::string, uint32_t, const LocalWait*>, LocalWait> through_;
 };
 
 // The graph of `snapshot`. Empty when no goroutine waits for a lock, or

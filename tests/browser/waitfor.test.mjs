@@ -29,7 +29,10 @@ try {
 
   const doc = await page.$eval('#leakhound-data', (e) => JSON.parse(e.textContent));
   const withCycle = (doc.findings || []).filter((f) => (f.proof_cycle || []).length > 0);
-  check(withCycle.length >= 5, withCycle.length + ' findings carry a wait-for cycle in the document');
+  const withComponent = (doc.findings || []).filter((f) => (f.proof_component || []).length > 0);
+  check(withCycle.length + withComponent.length >= 5,
+        withCycle.length + ' findings carry a wait-for cycle and ' + withComponent.length +
+        ' a nobody-left component in the document');
   const drawn = await page.$$eval('#findings article.finding', (arts) => arts.map((a) => {
     const s = a.querySelector('svg.wait-for');
     return {
@@ -39,12 +42,19 @@ try {
       edges: s ? s.querySelectorAll('path.wf-edge').length : 0,
       labels: s ? Array.from(s.querySelectorAll('text.wf-label')).map((t) => t.textContent) : [],
       ids: s ? Array.from(s.querySelectorAll('text.wf-id')).map((t) => t.textContent) : [],
+      members: Array.from(a.querySelectorAll('ul.nobody-left li')).map((li) => li.textContent),
     };
   }));
   const findings = doc.findings || [];
   check(drawn.length === findings.length, 'one article per finding (' + drawn.length + ')');
   for (let i = 0; i < Math.min(drawn.length, findings.length); i++) {
     const f = findings[i], d = drawn[i], steps = f.proof_cycle || [];
+    const members = (f.proof_component || []).slice(0, 16);
+    check(d.members.length === members.length,
+          f.pattern + ' at ' + f.line + ': ' + d.members.length + ' listed of ' + members.length + ' parked');
+    for (const m of members)
+      check(d.members.some((t) => t.includes('goroutine ' + m.goroutine + ' [') && t.includes(':' + m.line)),
+            f.pattern + ' at ' + f.line + ': goroutine ' + m.goroutine + ' listed at line ' + m.line);
     if (!steps.length) {
       check(!d.svg, 'no graph for ' + f.pattern + ' at ' + path.basename(String(f.file)) + ':' + f.line);
       continue;

@@ -8,22 +8,13 @@
 
 #include <algorithm>
 
+#include "go_src.h"
+
 namespace leakhound {
 namespace {
 
-struct Src {
-  std::string text;
-  GoFile file;
-  explicit Src(std::string t) : text(t), file("x.go", std::move(t)) {}
-
-  // 1-based line of the first line containing `marker`.
-  uint32_t Line(const std::string& marker) const {
-    size_t at = text.find(marker);
-    EXPECT_NE(at, std::string::npos) << marker;
-    if (at == std::string::npos) return 0;
-    auto end = text.begin() + static_cast<long>(at);
-    return static_cast<uint32_t>(std::count(text.begin(), end, '\n')) + 1;
-  }
+struct Src : GoSrc {
+  using GoSrc::GoSrc;
   LineLocks At(const std::string& marker) const { return LocksAt(file, Line(marker)); }
 };
 

@@ -247,6 +247,46 @@ TEST(Verdict, PoolDiscountNeedsALoopInTheSource) {
   EXPECT_GT(u->confidence, up->confidence);
 }
 
+// A pool main.main started once, waiting in a loop, lives as long as the
+// program: discounted whatever its size up to Thresholds::startup_pool.
+// The same group started per request (main.serve), or a pile larger than
+// any pool, is not.
+TEST(Verdict, StartupPoolLivesWithTheProgram) {
+  std::string dir = ::testing::TempDir() + "/lh_startup";
+  ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+  std::ofstream(dir + "/p.go") << "package main\n"              // 1
+                                  "\n"                          // 2
+                                  "func worker(jobs chan int) {\n"  // 3
+                                  "\tfor j := range jobs {\n"  // 4
+                                  "\t\t_ = j\n"               // 5
+                                  "\t}\n"                      // 6
+                                  "}\n";                        // 7
+  std::string at = dir + "/p.go:4";
+  auto group = [&](int n, const std::string& creator) {
+    std::string s;
+    for (int i = 0; i < n; ++i)
+      s += G(100 + static_cast<uint64_t>(i), "chan receive",
+             {{"runtime.chanrecv2", "/go/src/runtime/chan.go:447"}, {"main.worker", at}}, creator);
+    AnalyzeOptions o;
+    static SourceView view({}, true);
+    o.source = &view;
+    return Analyze(s, o);
+  };
+  auto lives = [](const std::unique_ptr<Analyzed>& a) {
+    const Finding* f = FindingFor(a->verdict, "range-unclosed");
+    EXPECT_NE(f, nullptr);
+    if (!f) return false;
+    for (const Reason& r : f->reasons)
+      if (r.text.find("lives as long as the program") != std::string::npos) return true;
+    return false;
+  };
+  auto startup = group(20, "main.main");
+  EXPECT_TRUE(lives(startup));
+  EXPECT_EQ(FindingFor(startup->verdict, "range-unclosed")->severity, Severity::kInfo);
+  EXPECT_FALSE(lives(group(20, "main.serve")));
+  EXPECT_FALSE(lives(group(300, "main.main")));
+}
+
 // Goroutines at one place count as repetitions of a leak only when they
 // did not start one another: a recursive chain, each waiting for the one
 // it started, is one structure.

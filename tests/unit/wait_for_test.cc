@@ -133,6 +133,45 @@ TEST(WaitFor, WaitersBehindACycleAreBehindIt) {
   EXPECT_FALSE(g.behind.count(9));
 }
 
+// A goroutine that locks its own local mutex twice (line 5 holds it from
+// line 4): a cycle of one frame. Two such goroutines each have their own
+// `mu`: neither waits for the other.
+TEST(WaitFor, LocalMutexIsItsFramesOwn) {
+  std::string d = ::testing::TempDir() + "/lh_wait_for_local";
+  std::filesystem::create_directories(d);
+  std::ofstream(d + "/local.go") << "package main\n"
+                                    "\n"
+                                    "func twice() {\n"
+                                    "\tvar mu sync.Mutex\n"
+                                    "\tmu.Lock()\n"
+                                    "\tmu.Lock()\n"
+                                    "}\n";
+  auto g = [](int id) {
+    return "goroutine " + std::to_string(id) +
+           " [sync.Mutex.Lock]:\n"
+           "internal/sync.runtime_SemacquireMutex(0x1?, 0x0?, 0x19?)\n"
+           "\t/usr/local/go/src/runtime/sema.go:95 +0x25\n"
+           "sync.(*Mutex).Lock(...)\n"
+           "\t/usr/local/go/src/sync/mutex.go:46\n"
+           "main.twice()\n"
+           "\t/app/local.go:6 +0x45\n"
+           "created by main.main in goroutine 1\n"
+           "\t/app/local.go:30 +0x65\n\n";
+  };
+  DumpSet set = Read(g(5) + g(6));
+  SourceView view({d});
+  WaitForGraph graph = Graph(set.snapshots.at(0), &view);
+  ASSERT_EQ(graph.cycles.size(), 2u);
+  for (const WaitCycle& c : graph.cycles) {
+    EXPECT_EQ(c.pattern, "mutex-held");
+    ASSERT_EQ(c.edges.size(), 1u);
+    EXPECT_EQ(c.edges[0].waiter, c.edges[0].holder);
+    ASSERT_TRUE(c.edges[0].held);
+    EXPECT_EQ(c.edges[0].held->line, 5u);
+  }
+  for (const WaitEdge& e : graph.edges) EXPECT_EQ(e.waiter, e.holder) << "no edge between the two";
+}
+
 TEST(WaitFor, ReadersShareWithoutAQueuedWriter) {
   // Two readers, each holding t's read lock and taking it again: with no
   // writer waiting, RLock does not wait for RLock, so nothing is proven.

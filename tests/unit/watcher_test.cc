@@ -18,7 +18,7 @@ std::string G(uint64_t id, const std::string& state, const std::string& fn, cons
   return "goroutine " + std::to_string(id) + " [" + state + "]:\nruntime.gopark(...)\n\t/go/src/runtime/proc.go:363 +0x1d\n" +
          (state == "chan send" ? "runtime.chansend1(...)\n\t/go/src/runtime/chan.go:145 +0x1d\n"
                                : "runtime.chanrecv1(...)\n\t/go/src/runtime/chan.go:442 +0x1d\n") +
-         fn + "(...)\n\t" + at + " +0x1d\ncreated by main.main\n\t/app/main.go:10 +0x85\n\n";
+         fn + "(...)\n\t" + at + " +0x1d\ncreated by main.serve\n\t/app/main.go:10 +0x85\n\n";
 }
 
 // Serves dumps[k] for the k-th routine poll (the last one after that);
@@ -146,8 +146,8 @@ TEST(Watcher, ADetailArrivingAfterThePollStillNamesTheCreator) {
   // creators; the debug=2 fetch it triggers lands after that poll was
   // reported, and must still fill in the go statement.
   auto strip = [](std::string d) {
-    for (size_t at; (at = d.find("created by main.main\n\t/app/main.go:10 +0x85\n")) != std::string::npos;)
-      d.erase(at, std::string("created by main.main\n\t/app/main.go:10 +0x85\n").size());
+    for (size_t at; (at = d.find("created by main.serve\n\t/app/main.go:10 +0x85\n")) != std::string::npos;)
+      d.erase(at, std::string("created by main.serve\n\t/app/main.go:10 +0x85\n").size());
     return d;
   };
   std::vector<std::string> dumps, details;
@@ -164,7 +164,7 @@ TEST(Watcher, ADetailArrivingAfterThePollStillNamesTheCreator) {
   while (w.Status()[0].detail_fetches < 1 && std::chrono::steady_clock::now() < deadline) w.Step(20);
   open = w.OpenFindings();
   ASSERT_FALSE(open.empty());
-  EXPECT_EQ(open[0].record.creator_function, "main.main");
+  EXPECT_EQ(open[0].record.creator_function, "main.serve");
   EXPECT_EQ(open[0].record.creator_line, 10);
 }
 

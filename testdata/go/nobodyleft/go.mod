@@ -1,0 +1,3 @@
+module leakhound.test/nobodyleft
+
+go 1.19
