@@ -26,11 +26,19 @@ class SourceView {
   // The whole text of `file`, found and capped as for Line(); empty when
   // it cannot be read.
   std::string_view Text(std::string_view file);
+  // Where on disk `file` was read from; empty when it cannot be read.
+  std::string_view Where(std::string_view file);
+  // Whether another .go file in `file`'s directory mentions `name` as a
+  // word (an unexported function of the package there could be called
+  // from it); *why says which, or that the directory cannot be read.
+  // At most 2000 files are looked at: more counts as a mention.
+  bool NamedNextTo(std::string_view file, std::string_view name, std::string* why);
 
  private:
   struct File {
     bool ok = false;
     std::string text;
+    std::string where;  // the path it was read from
     std::vector<uint32_t> starts;  // offset of each line
   };
   const File& Load(std::string_view path);

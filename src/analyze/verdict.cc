@@ -512,9 +512,10 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
         finding.proof->by = "leakhound";
         finding.proof->component = stuck->members;
         why.push_back({fmt::format("nobody is left to wake it: the objects it waits on never leave "
-                                   "{}, and all {} goroutine(s) running that code are parked on "
-                                   "them (the proof above)",
-                                   stuck->scope, stuck->goroutines),
+                                   "the code of {}{}, and all {} goroutine(s) running that code are "
+                                   "parked on them (the proof above)",
+                                   stuck->scope, stuck->shared ? " and the code that shares them" : "",
+                                   stuck->goroutines),
                        0.95});
       } else if (NeverWakes(facts.state)) {
         finding.proof = MakeProof("wait-reason", fmt::format(kNeverWakesProofText, facts.state));

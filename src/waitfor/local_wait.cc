@@ -127,6 +127,7 @@ class ObjectReader {
       std::string kind;
       Use use = Classify(n, &value, &kind);
       if (use == Use::kGoArg) use = GoArg(n, wait_group, depth, also) ? Use::kChannelUse : Use::kOther;
+      if (use == Use::kReturn) use = !wait_group && Returned(n, depth, also) ? Use::kChannelUse : Use::kOther;
       if (use == Use::kChannelUse && wait_group) use = Use::kSyncUse;  // passed as &wg
       switch (use) {
         case Use::kParameter:
@@ -157,6 +158,7 @@ class ObjectReader {
           if (!wait_group) *blocker = fmt::format("{} is used as a {} at line {}", name, "WaitGroup or Cond", LineOf(n));
           break;
         case Use::kGoArg:
+        case Use::kReturn:
         case Use::kOther:
           *blocker = fmt::format("{} leaves the function at line {} (`{}`)", name, LineOf(n),
                                  Short(f_.Text(ts_node_parent(n))));
@@ -199,7 +201,7 @@ class ObjectReader {
   }
 
  private:
-  enum class Use { kDeclaration, kParameter, kChannelUse, kSyncUse, kGoArg, kOther };
+  enum class Use { kDeclaration, kParameter, kChannelUse, kSyncUse, kGoArg, kReturn, kOther };
 
   // Index of the parameter `id` names among its function's parameters,
   // when that function is the scope itself (a closure's parameter is a
@@ -255,9 +257,56 @@ class ObjectReader {
     if (blocker.empty()) blocker = inner.Closures({params[index]});
     if (!blocker.empty() || o.param != static_cast<int>(index)) return false;
     also->push_back({syntax::FunctionName(f_, decl), ts_node_start_point(decl).row + 1,
-                     ts_node_end_point(decl).row + 1});
+                     ts_node_end_point(decl).row + 1,
+                     fmt::format("started with it at line {}", LineOf(call))});
     return true;
   }
+
+  // `return x` of the scope itself, an unexported function declared once
+  // in the file whose one result is a channel, where every mention of
+  // the function in the file is a call whose result goes straight into a
+  // range or a receive: the channel then reaches only those callers'
+  // code (their lines go to *also), as no name ever holds it there.
+  // Other files of the package could call the function too, which
+  // package_only() asks the caller to rule out.
+  bool Returned(TSNode id, int depth, std::vector<ScopeRange>* also) {
+    if (depth <= 0 || !also || !GoFile::Is(scope_, "function_declaration")) return false;
+    TSNode own = GoFile::Enclosing(id, {"function_declaration", "method_declaration", "func_literal"});
+    if (!Same(own, scope_) || !GoFile::Is(GoFile::Field(scope_, "result"), "channel_type")) return false;
+    std::string_view name = f_.Text(GoFile::Field(scope_, "name"));
+    if (name.empty() || !(name.front() >= 'a' && name.front() <= 'z')) return false;
+    if (package_only_ == name) return true;  // another `return x`: callers already read
+    std::vector<ScopeRange> callers;
+    for (TSNode n : f_.Nodes("identifier")) {
+      if (f_.Text(n) != name) continue;
+      if (Same(n, GoFile::Field(scope_, "name"))) continue;
+      TSNode call = ts_node_parent(n);
+      if (!GoFile::Is(call, "call_expression") || !Same(GoFile::Field(call, "function"), n)) return false;
+      TSNode use = ts_node_parent(call);
+      bool ranged = GoFile::Is(use, "range_clause") && Same(GoFile::Field(use, "right"), call);
+      bool received = GoFile::Is(use, "unary_expression") && IsReceive(f_, use);
+      if (!ranged && !received) return false;
+      TSNode caller = Outermost(call);
+      if (!GoFile::Is(caller, "function_declaration") && !GoFile::Is(caller, "method_declaration") &&
+          !GoFile::Is(caller, "func_literal"))
+        return false;  // a package-level initializer
+      callers.push_back({syntax::FunctionName(f_, caller), ts_node_start_point(caller).row + 1,
+                         ts_node_end_point(caller).row + 1,
+                         fmt::format("{} its result at line {}", received ? "receives" : "ranges over",
+                                     LineOf(call))});
+    }
+    if (callers.empty()) return false;
+    for (ScopeRange& c : callers)
+      if (c.first != ts_node_start_point(scope_).row + 1) also->push_back(std::move(c));
+    package_only_ = name;
+    return true;
+  }
+
+ public:
+  // The function whose callers Read followed (Returned), or "".
+  const std::string& package_only() const { return package_only_; }
+
+ private:
 
   Use Classify(TSNode id, TSNode* value, std::string* kind) {
     TSNode p = ts_node_parent(id);
@@ -313,6 +362,7 @@ class ObjectReader {
       if ((GoFile::Is(decl, "range_clause") || GoFile::Is(decl, "receive_statement")) &&
           Same(GoFile::Field(decl, "left"), p))
         return Use::kDeclaration;  // no kind: a value from elsewhere
+      if (GoFile::Is(decl, "return_statement") && GoFile::Count(p) == 1) return Use::kReturn;
       return Use::kOther;  // assigned again, returned, listed
     }
     // Declared as a parameter (of the function or a closure): a value
@@ -381,6 +431,7 @@ class ObjectReader {
 
   const GoFile& f_;
   TSNode scope_;
+  std::string package_only_;
 };
 
 // Only the code of the functions declaring the objects can name them:
@@ -486,6 +537,7 @@ LocalWait LocalWaitAt(const GoFile& file, uint32_t line) {
   }
   for (LocalObject& o : made) out.objects.push_back(std::move(o));
   out.blocker = reader.Closures(names);
+  out.package_only = reader.package_only();
   NarrowToHomes(scope, &out);
   return out;
 }
@@ -540,6 +592,7 @@ LocalWait LocalThroughGo(const GoFile& file, uint32_t line, const LocalWait& wai
     out.objects.push_back(std::move(obj));
   }
   out.blocker = reader.Closures(names);
+  out.package_only = reader.package_only();
   return out;
 }
 

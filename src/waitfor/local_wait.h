@@ -37,10 +37,12 @@ struct LocalObject {
 
 // Lines of a function whose code can touch the objects too: one that a
 // `go f(x)` statement of the scope starts with a local object, and that
-// keeps the parameter to itself.
+// keeps the parameter to itself; or a caller that takes the channel the
+// scope returns straight into a range or a receive.
 struct ScopeRange {
   std::string name;  // "(*Importer).writeRows"
   uint32_t first = 0, last = 0;
+  std::string why;   // "started with it at line 40", "ranges over its result at line 61"
 };
 
 struct LocalWait {
@@ -59,6 +61,10 @@ struct LocalWait {
   bool literal = false;
   std::vector<LocalObject> objects;  // what the line waits on
   std::vector<ScopeRange> also;      // other code that can reach them
+  // The answer holds only if this unexported function of the scope's
+  // package is called from this file alone (its result is followed to
+  // its callers here): GoSources checks the package's other files.
+  std::string package_only;
   // Why the wait is not on objects local to `scope` alone, in words:
   // "time.After(d) is not a local channel", "result is passed to send
   // (line 40)". Empty when it is.

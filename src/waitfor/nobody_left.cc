@@ -130,7 +130,7 @@ NobodyLeft FindNobodyLeft(const Snapshot& s, GoSources& sources) {
   // reach their objects, by file.
   struct Range {
     uint32_t first, last;
-    std::string name;
+    std::string name, why;
     Scope* scope;
   };
   std::map<std::tuple<std::string, uint32_t>, Scope> scopes;
@@ -141,13 +141,13 @@ NobodyLeft FindNobodyLeft(const Snapshot& s, GoSources& sources) {
     auto [it, fresh] = scopes.try_emplace({home, c->local->scope_first}, Scope{c->local, home, false, {}});
     Scope* scope = &it->second;
     std::vector<Range>& ranges = by_file[home];
-    auto add = [&](uint32_t first, uint32_t last, const std::string& name) {
+    auto add = [&](uint32_t first, uint32_t last, const std::string& name, const std::string& why) {
       for (const Range& r : ranges)
         if (r.scope == scope && r.first == first) return;
-      ranges.push_back({first, last, name, scope});
+      ranges.push_back({first, last, name, why, scope});
     };
-    if (fresh) add(c->local->scope_first, c->local->scope_last, c->local->scope);
-    for (const ScopeRange& r : c->local->also) add(r.first, r.last, r.name);
+    if (fresh) add(c->local->scope_first, c->local->scope_last, c->local->scope, "");
+    for (const ScopeRange& r : c->local->also) add(r.first, r.last, r.name, r.why);
   }
   if (scopes.empty()) return out;
 
@@ -214,10 +214,11 @@ NobodyLeft FindNobodyLeft(const Snapshot& s, GoSources& sources) {
     std::string what = fmt::format(
         "{}", fmt::join(objects.begin(),
                         objects.begin() + static_cast<long>(std::min<size_t>(objects.size(), 8)), ", "));
-    std::string started;  // the functions `go` statements hand the objects to
+    std::string shared;  // the functions a go statement hands the objects to, or callers they return to
     for (const Range& r : by_file[sc.file])
       if (r.scope == &sc && r.name != comp.scope)
-        started += fmt::format("{}{}", started.empty() ? "" : ", ", r.name);
+        shared += fmt::format("{}{} ({})", shared.empty() ? "" : ", ", r.name, r.why);
+    comp.shared = !shared.empty();
     bool one = objects.size() == 1;
     comp.text = fmt::format(
         "{} never leave{} {}{}; every goroutine running that code is parked on {} "
@@ -228,7 +229,7 @@ NobodyLeft FindNobodyLeft(const Snapshot& s, GoSources& sources) {
                                        comp.first, comp.last, comp.scope)
                          : fmt::format("{} ({}:{}-{})", comp.scope, BaseName(comp.file), comp.first,
                                        comp.last),
-        started.empty() ? "" : " and " + started + ", which a go statement there starts with " + (one ? "it" : "them"),
+        shared.empty() ? "" : fmt::format(" and the code that shares {}: {}", one ? "it" : "them", shared),
         one ? "it" : "them", comp.goroutines, listed, comp.goroutines == 1 ? "it" : "them");
     size_t index = out.components.size();
     for (size_t gi : sc.stuck) {

@@ -36,6 +36,9 @@ struct StuckComponent {
   uint32_t first = 0, last = 0;
   std::vector<StuckWait> members;  // at most 64 listed
   uint64_t goroutines = 0;         // all of them
+  // Other functions' code reaches the objects too: a function a go
+  // statement hands them to, or a caller a channel is returned to.
+  bool shared = false;
   std::string text;                // the proof, in words
 };
 

@@ -35,6 +35,16 @@ const LineLocks* GoSources::Locks(std::string_view path, uint32_t line) {
   return it->second.found ? &it->second : nullptr;
 }
 
+// A channel followed to the callers of its function in this file holds
+// only if no other file of the package can call that function.
+void GoSources::CheckPackage(std::string_view path, LocalWait* lw) {
+  std::string why;
+  if (!lw->blocker.empty() || lw->package_only.empty()) return;
+  if (!view_ || view_->NamedNextTo(path, lw->package_only, &why))
+    lw->blocker = fmt::format("{} returns the channel, and other code of its package may call it ({})",
+                              lw->package_only, why.empty() ? "no source view" : why);
+}
+
 const LocalWait* GoSources::Local(std::string_view path, uint32_t line) {
   auto key = std::make_pair(std::string(path), line);
   auto it = local_.find(key);
@@ -42,6 +52,7 @@ const LocalWait* GoSources::Local(std::string_view path, uint32_t line) {
   constexpr size_t kMaxLines = 20000;  // as for Locks
   const GoFile* f = local_.size() < kMaxLines ? File(path) : nullptr;
   LocalWait lw = f ? LocalWaitAt(*f, line) : LocalWait{};
+  CheckPackage(path, &lw);
   it = local_.emplace(std::move(key), std::move(lw)).first;
   return it->second.found ? &it->second : nullptr;
 }
@@ -53,6 +64,7 @@ const LocalWait* GoSources::Through(std::string_view path, uint32_t line, const 
   constexpr size_t kMaxLines = 20000;  // as for Locks
   const GoFile* f = through_.size() < kMaxLines ? File(path) : nullptr;
   LocalWait lw = f ? LocalThroughGo(*f, line, *wait) : LocalWait{};
+  CheckPackage(path, &lw);
   it = through_.emplace(std::move(key), std::move(lw)).first;
   return it->second.found ? &it->second : nullptr;
 }

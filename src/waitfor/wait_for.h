@@ -75,6 +75,8 @@ class GoSources {
   const LocalWait* Through(std::string_view path, uint32_t line, const LocalWait* wait);
 
  private:
+  void CheckPackage(std::string_view path, LocalWait* lw);
+
   SourceView* view_;
   std::map<std::string, std::unique_ptr<GoFile>, std::less<>> files_;
   std::map<std::pair<std::string, uint32_t>, LineLocks> locks_;

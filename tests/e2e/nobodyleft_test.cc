@@ -52,8 +52,8 @@ TEST_P(NobodyLeft, ProvesWhatNobodyCanReach) {
   json r = e2e::AnalyzeJson({"--source", src, dump});
   auto leak = e2e::Markers(kDir + "/main.go", "LEAK");
   auto live = e2e::Markers(kDir + "/main.go", "LIVE");
-  ASSERT_EQ(leak.size(), 5u);
-  ASSERT_EQ(live.size(), 3u);
+  ASSERT_EQ(leak.size(), 6u);
+  ASSERT_EQ(live.size(), 4u);
 
   auto component_lines = [](const json& f) {
     std::set<int> lines;
@@ -80,6 +80,10 @@ TEST_P(NobodyLeft, ProvesWhatNobodyCanReach) {
   std::string range_text = e2e::FindingAt(r, "main.go", leak["range"])["proof"]["text"];
   EXPECT_NE(range_text.find("Import"), std::string::npos) << range_text;
   EXPECT_NE(range_text.find("consume"), std::string::npos) << range_text;
+  // numbers returns its channel to First's range: the proof names the
+  // caller that shares it.
+  std::string returned_text = e2e::FindingAt(r, "main.go", leak["returned"])["proof"]["text"];
+  EXPECT_NE(returned_text.find("First (ranges over its result"), std::string::npos) << returned_text;
   json wg = e2e::FindingAt(r, "main.go", leak["wg"]);
   EXPECT_EQ(wg["proof"]["component"][0]["op"], "WaitGroup.Wait");
 
@@ -87,7 +91,7 @@ TEST_P(NobodyLeft, ProvesWhatNobodyCanReach) {
     json f = e2e::FindingAt(r, "main.go", line);
     EXPECT_TRUE(f.is_null() || f["proof"].is_null()) << tag << f.dump();
   }
-  EXPECT_EQ(Proven(r), 5);
+  EXPECT_EQ(Proven(r), 6);
 
   e2e::RunResult text = e2e::Leakhound({"analyze", "--no-config", "--source", src, dump});
   EXPECT_NE(text.out.find("nobody is left to wake it"), std::string::npos) << text.out;
@@ -110,7 +114,17 @@ TEST_P(NobodyLeft, NoProofWithoutMatchingSource) {
   json f = e2e::FindingAt(r, "main.go", leak["abandoned"]);
   ASSERT_FALSE(f.is_null());
   EXPECT_TRUE(f["proof"].is_null()) << f.dump();
-  EXPECT_EQ(Proven(r), 4);
+  EXPECT_EQ(Proven(r), 5);
+
+  // Another file of the package names numbers: it may call it and keep
+  // the channel, so the returned channel's sender is not proven.
+  std::string dir = SourceDir("sibling", original);
+  e2e::WriteFile(dir + "/more.go", "package main\n\nvar kept = numbers\n");
+  json sib = e2e::AnalyzeJson({"--source", dir, dump});
+  json g = e2e::FindingAt(sib, "main.go", leak["returned"]);
+  ASSERT_FALSE(g.is_null());
+  EXPECT_TRUE(g["proof"].is_null()) << g.dump();
+  EXPECT_EQ(Proven(sib), 5);
 }
 
 // The HTML page lists each nobody-left component (tests/browser/

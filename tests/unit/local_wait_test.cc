@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "go_src.h"
 
@@ -112,6 +113,73 @@ TEST(LocalWait, EachWayOutIsABlocker) {
     LocalWait w = s.At(m);
     EXPECT_TRUE(w.found) << m;
     EXPECT_NE(w.blocker, "") << m << " must not count as local";
+  }
+}
+
+TEST(LocalWait, ReturnedToCallersThatConsumeItOnTheSpot) {
+  Src s(
+      "package p\n"
+      "func numbers(n int) <-chan int {\n"
+      "\tout := make(chan int)\n"
+      "\tgo func() {\n"
+      "\t\tout <- n // RANGED\n"
+      "\t}()\n"
+      "\treturn out\n"
+      "}\n"
+      "func First() int {\n"
+      "\tfor v := range numbers(3) {\n"
+      "\t\treturn v\n"
+      "\t}\n"
+      "\treturn <-numbers(1)\n"
+      "}\n");
+  LocalWait w = s.At("// RANGED");
+  ASSERT_TRUE(w.found);
+  EXPECT_EQ(w.blocker, "");
+  EXPECT_EQ(w.scope, "numbers");
+  EXPECT_EQ(w.package_only, "numbers");
+  ASSERT_EQ(w.also.size(), 2u);
+  EXPECT_EQ(w.also[0].name, "First");
+  EXPECT_EQ(w.also[0].first, 9u);
+  EXPECT_EQ(w.also[0].last, 14u);
+  EXPECT_EQ(w.also[0].why, "ranges over its result at line 10");
+  EXPECT_EQ(w.also[1].why, "receives its result at line 13");
+}
+
+TEST(LocalWait, ReturnedChannelThatCallersKeepIsABlocker) {
+  // Each function is the same producer; what differs is its name (an
+  // exported one is called from other packages), its results, or how a
+  // caller takes the channel.
+  const std::string producer =
+      "\tout := make(chan int)\n"
+      "\tgo func() {\n"
+      "\t\tout <- 1 // SEND\n"
+      "\t}()\n";
+  struct Case {
+    const char* name;
+    std::string text;
+  };
+  std::vector<Case> cases = {
+      {"exported", "func Numbers() <-chan int {\n" + producer + "\treturn out\n}\n"
+                   "func use() { for range Numbers() {} }\n"},
+      {"assigned", "func numbers() <-chan int {\n" + producer + "\treturn out\n}\n"
+                   "func use() { ch := numbers(); <-ch }\n"},
+      {"value", "func numbers() <-chan int {\n" + producer + "\treturn out\n}\n"
+                "func use() { f := numbers; <-f() }\n"},
+      {"argument", "func numbers() <-chan int {\n" + producer + "\treturn out\n}\n"
+                   "func use() { drain(numbers()) }\n"},
+      {"package var", "func numbers() <-chan int {\n" + producer + "\treturn out\n}\n"
+                      "var first = <-numbers()\n"},
+      {"two results", "func numbers() (<-chan int, error) {\n" + producer + "\treturn out, nil\n}\n"
+                      "func use() { ch, _ := numbers(); <-ch }\n"},
+      {"method", "func (p *P) numbers() <-chan int {\n" + producer + "\treturn out\n}\n"
+                 "func use(p *P) { for range p.numbers() {} }\n"},
+      {"no caller", "func numbers() <-chan int {\n" + producer + "\treturn out\n}\n"},
+  };
+  for (const Case& c : cases) {
+    Src s("package p\n" + c.text);
+    LocalWait w = s.At("// SEND");
+    EXPECT_TRUE(w.found) << c.name;
+    EXPECT_NE(w.blocker, "") << c.name << " must not count as local";
   }
 }
 

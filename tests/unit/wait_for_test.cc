@@ -172,6 +172,41 @@ TEST(WaitFor, LocalMutexIsItsFramesOwn) {
   for (const WaitEdge& e : graph.edges) EXPECT_EQ(e.waiter, e.holder) << "no edge between the two";
 }
 
+// A channel followed from its function to the callers in its file holds
+// only while no other file of the package names that function; a dump
+// path that resolves under a root is checked in the directory it
+// resolved to.
+TEST(GoSources, ReturnedChannelNeedsThePackageToAgree) {
+  std::string d = ::testing::TempDir() + "/lh_go_sources_pkg";
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  std::ofstream(d + "/gen.go") << "package main\n"
+                                  "func numbers() <-chan int {\n"
+                                  "\tout := make(chan int)\n"
+                                  "\tgo func() {\n"
+                                  "\t\tout <- 1\n"
+                                  "\t}()\n"
+                                  "\treturn out\n"
+                                  "}\n"
+                                  "func first() int { return <-numbers() }\n";
+  std::ofstream(d + "/README.txt") << "numbers is not Go\n";
+  std::ofstream(d + "/other.go") << "package main\n// mynumbers is another word\n";
+  {
+    SourceView view({d}, /*use_absolute=*/false);
+    GoSources sources(&view);
+    const LocalWait* w = sources.Local("/build/app/gen.go", 5);
+    ASSERT_NE(w, nullptr);
+    EXPECT_EQ(w->blocker, "");
+    EXPECT_EQ(view.Where("/build/app/gen.go"), d + "/gen.go");
+  }
+  std::ofstream(d + "/other.go") << "package main\nvar keep = numbers\n";
+  SourceView view({d}, /*use_absolute=*/false);
+  GoSources sources(&view);
+  const LocalWait* w = sources.Local("/build/app/gen.go", 5);
+  ASSERT_NE(w, nullptr);
+  EXPECT_NE(w->blocker.find("other.go"), std::string::npos) << w->blocker;
+}
+
 TEST(WaitFor, ReadersShareWithoutAQueuedWriter) {
   // Two readers, each holding t's read lock and taking it again: with no
   // writer waiting, RLock does not wait for RLock, so nothing is proven.

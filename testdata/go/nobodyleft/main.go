@@ -98,7 +98,40 @@ func Deadline() {
 	}()
 }
 
+// numbers emits up to n values on the channel it returns; First, its
+// only caller, takes one and returns, so the rest have no receiver.
+func numbers(n int) <-chan int {
+	out := make(chan int)
+	go func() {
+		defer close(out)
+		for i := 0; i < n; i++ {
+			out <- i // LEAK:returned
+		}
+	}()
+	return out
+}
+
+// First returns the first value numbers emits.
+func First() int {
+	for v := range numbers(3) {
+		return v
+	}
+	return -1
+}
+
 var registry []chan int
+
+var ticker <-chan int
+
+// ticks returns a channel its caller keeps in a package variable, where
+// anyone can receive from it later.
+func ticks() <-chan int {
+	out := make(chan int)
+	go func() {
+		out <- 1 // LIVE:returned-kept
+	}()
+	return out
+}
 
 // Register stores the channel where anyone can send on it later.
 func Register() {
@@ -122,6 +155,8 @@ func main() {
 	go Poll()
 	Deadline()
 	Register()
+	_ = First()
+	ticker = ticks()
 
 	time.Sleep(300 * time.Millisecond)
 	pprof.Lookup("goroutine").WriteTo(os.Stdout, 2)
