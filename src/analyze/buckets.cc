@@ -84,6 +84,7 @@ std::vector<Bucket> MakeBuckets(const Snapshot& snapshot, Grouping grouping) {
       if (g.wait_minutes > b->max_wait) b->max_wait = g.wait_minutes;
     }
     if (g.has(kLockedToThread)) b->locked_to_thread += g.count;
+    if (g.has(kHttpDeadline)) b->http_deadline += g.count;
     // Runs of one creator (all created by main, say) are kept once.
     if (g.creator_id != 0 && (b->creator_ids.empty() || b->creator_ids.back() != g.creator_id))
       b->creator_ids.push_back(g.creator_id);

@@ -26,6 +26,7 @@ struct Bucket {
   int32_t min_wait = -1;  // minutes; -1 when no member said
   int32_t max_wait = -1;
   uint64_t locked_to_thread = 0;
+  uint64_t http_deadline = 0;  // members whose HTTP client call has a deadline
   std::vector<uint64_t> ids;          // ascending
   std::vector<uint64_t> creator_ids;  // distinct, ascending
   // synctest (Go 1.24+): members inside a bubble, and of those the ones

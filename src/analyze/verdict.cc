@@ -289,6 +289,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     f.state = s.str(b.state);
     f.count = b.count;
     f.max_wait = b.max_wait;
+    f.http_deadline = b.http_deadline;
     f.leaked = b.leaked && !options.ignore_runtime_marks;
     f.top_user = TopUserFrame(s, *f.stack);
     if (&s == &cur && bubble_deadlock && bubble_deadlock->bubble >= 0 &&
@@ -668,6 +669,13 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
                                      working),
                          -0.5});
       }
+      // An HTTP client call given a deadline (net/http.send's argument,
+      // kHttpDeadline) ends by itself, whatever the select inside
+      // the Transport waits on.
+      if (b.count > 0 && b.http_deadline >= b.count && !finding.proof && !growing)
+        why.push_back({"in an HTTP client call with a deadline (Client.Timeout is set): it ends "
+                       "by itself",
+                       -0.5});
       finding.confidence = Combine(why);
       finding.severity = finding.confidence >= th.leak      ? Severity::kLeak
                          : finding.confidence >= th.suspect ? Severity::kSuspect

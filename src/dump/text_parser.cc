@@ -410,7 +410,7 @@ bool TextParser::Header(std::string_view s) {
     labels_scratch_.emplace_back(snapshot.strings().Intern(key), snapshot.strings().Intern(value));
   func_pending_ = creator_pending_ = has_creator_ = false;
   elided_ = 0;
-  elided_unknown_ = unavailable_ = cut_ = frames_capped_ = false;
+  elided_unknown_ = unavailable_ = cut_ = frames_capped_ = http_deadline_ = false;
 
   cur_.state = StateSym(h.status);
   // Goroutines waiting for a lock are the ones a wait-for cycle is made
@@ -463,6 +463,52 @@ void TextParser::NoteVersionFromName(std::string_view name) {
   if (v.min_minor < 23 && name.find("-range") != std::string_view::npos) v.AtLeast(23);
 }
 
+namespace {
+// net/http.send(req *Request, rt RoundTripper, deadline time.Time): the
+// deadline's third word is its *Location, nil only for the zero Time
+// Client.do passes when Client.Timeout is 0. Go 1.17+ prints the Time as
+// "{wall, ext, loc}" (values marked "?" come from spill slots, but
+// send's are written before it blocks: go1.19.8, go1.26.8 and go1.27.3
+// print loc 0x0 for http.Get and &Local with a Timeout); older Go prints
+// the words flat: req, rt's two words, then wall, ext, loc.
+bool HttpSendHasDeadline(std::string_view args) {
+  std::string_view items[6];
+  size_t n = 0, i = 0;
+  int braced = -1;
+  while (i < args.size() && n < 6) {
+    while (i < args.size() && args[i] == ' ') ++i;
+    size_t start = i;
+    int depth = 0;
+    for (; i < args.size() && (depth > 0 || args[i] != ','); ++i) {
+      if (args[i] == '{') ++depth;
+      else if (args[i] == '}') --depth;
+    }
+    items[n] = args.substr(start, i - start);
+    if (braced < 0 && n == 2 && StartsWith(items[n], "{")) braced = 1;
+    ++n;
+    if (i < args.size()) ++i;
+  }
+  std::string_view loc;
+  if (braced == 1) {
+    std::string_view t = items[2];  // "{wall, ext, loc}"
+    if (t.size() < 2 || t.back() != '}') return false;
+    size_t comma = t.rfind(',');
+    if (comma == std::string_view::npos) return false;
+    loc = t.substr(comma + 1, t.size() - comma - 2);
+  } else if (n == 6) {
+    loc = items[5];
+  } else {
+    return false;
+  }
+  while (!loc.empty() && loc.front() == ' ') loc.remove_prefix(1);
+  if (!loc.empty() && loc.back() == '?') loc.remove_suffix(1);
+  if (loc.size() < 3 || loc[0] != '0' || loc[1] != 'x') return false;  // "...", garbage
+  for (char c : loc.substr(2))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return loc.find_first_not_of('0', 2) != std::string_view::npos;
+}
+}  // namespace
+
 void TextParser::NoteVersionFromArgs(std::string_view args) {
   GoVersionRange& v = snap().go_version;
   if (v.min_minor >= 18) return;
@@ -508,6 +554,8 @@ void TextParser::FunctionLine(std::string_view line, size_t open) {
       args_text_.append(args);
     }
   }
+  if (name.size() == 13 && name == "net/http.send" && HttpSendHasDeadline(args))
+    http_deadline_ = true;
   func_pending_ = true;
 }
 
@@ -739,6 +787,7 @@ void TextParser::EndGoroutine() {
     return;
   }
   if (!labels_scratch_.empty()) cur_.labels = snapshot.AddLabelSet(labels_scratch_);
+  if (http_deadline_) cur_.flags |= kHttpDeadline;
   snapshot.AddGoroutine(cur_);
   AddId(static_cast<uint32_t>(snapshot.goroutines().size() - 1));
   if (!args_text_.empty() && keep_args_)
@@ -834,7 +883,8 @@ bool TextParser::StartsNextStackDump() {
   const PendingFrame& top = frames_.front();
   if (EntersSyscall(key_.view().substr(top.func_off, top.func_len))) return false;
   const Goroutine& first = s.goroutines().front();
-  return s.str(first.state) == "running" && first.flags == 0 && !s.stack_of(first).unavailable &&
+  return s.str(first.state) == "running" && (first.flags & ~kHttpDeadline) == 0 &&
+         !s.stack_of(first).unavailable &&
          !s.stack_of(first).frames.empty();
 }
 

@@ -139,6 +139,7 @@ class TextParser : private LineSink {
   bool unavailable_ = false;
   bool cut_ = false;            // the stack is incomplete (input or paste cut)
   bool frames_capped_ = false;  // the goroutine passed kMaxFrames (warned once)
+  bool http_deadline_ = false;  // kHttpDeadline, set after the goroutine is read
   size_t cut_goroutines_ = 0;   // ... how many of the snapshot's were
   bool partial_line_ = false;   // the line being read may be cut
   bool after_separator_ = false;  // just saw "-----" (GOTRACEBACK=crash)

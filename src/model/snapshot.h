@@ -60,6 +60,10 @@ enum GoroutineFlag : uint16_t {
   kScan = 1 << 2,            // " (scan)"
   kDurable = 1 << 3,         // " (durable)" flag appended by 1.25+
   kInBubble = 1 << 4,        // ", synctest group|bubble N"
+  // Not from the header: net/http.send's deadline argument names a time
+  // zone, so the client call has a deadline (Client.Timeout is set); a
+  // zero time.Time has none. See TextParser::FunctionLine.
+  kHttpDeadline = 1 << 5,
 };
 
 struct Goroutine {

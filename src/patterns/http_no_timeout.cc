@@ -19,8 +19,11 @@ bool Detect(const BucketFacts& b, RuntimeMatch* m) {
            b.HasFunction("net/http.(*Transport).queueForIdleConn"))
     where = "waiting for an HTTP connection";
   if (where == nullptr) return false;
-  // A body read with Client.Timeout set runs under cancelTimerBody.
+  // A body read with Client.Timeout set runs under cancelTimerBody; a
+  // round trip with it set shows the deadline in net/http.send's
+  // arguments (debug=2 and tracebacks only; aggregated forms print none).
   if (b.HasFunction("net/http.(*cancelTimerBody).Read")) return false;
+  if (b.count > 0 && b.http_deadline >= b.count) return false;
   m->base = 0.4;
   m->why = std::string(where) + " with no client timeout on the stack";
   return true;
@@ -42,7 +45,9 @@ extern const Pattern kHttpNoTimeout = {
                    "resp, err := client.Get(url)\nif err != nil {\n\treturn err\n}\n"
                    "defer resp.Body.Close()",
     .detection = "A stack inside net/http's client round trip or response body read, called "
-                 "from user code; in source, http.Get/Post/Head, http.DefaultClient or an "
+                 "from user code, whose net/http.send was given no deadline (tracebacks and "
+                 "debug=2 print it; a call with Client.Timeout set is discounted as ending by "
+                 "itself); in source, http.Get/Post/Head, http.DefaultClient or an "
                  "http.Client{} literal without Timeout.",
     .runtime = Detect,
 };

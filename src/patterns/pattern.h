@@ -25,6 +25,9 @@ struct BucketFacts {
   uint64_t count = 0;
   int32_t max_wait = -1;       // minutes, -1 unknown
   bool leaked = false;         // Go 1.26 "(leaked)"
+  // Members whose net/http.send was given a deadline (kHttpDeadline):
+  // the call ends by itself, Client.Timeout is set.
+  uint64_t http_deadline = 0;
   // Set when members are in the synctest bubble the runtime declared
   // deadlocked (analyze/bubbles.h): its message, and the bubble's id.
   std::string_view bubble_deadlock;

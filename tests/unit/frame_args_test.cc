@@ -80,5 +80,48 @@ TEST(FrameArgs, UnknownWordsAndTheElision) {
   EXPECT_TRUE(Words(s, 0, 2).empty()) << "standard library frames keep no arguments";
 }
 
+// net/http.send's deadline: its time.Time's location word is nil for
+// the zero Time (no Client.Timeout) and set otherwise. Go 1.17+ prints
+// the Time braced (go1.26.8's shape below), older Go flat.
+std::string HttpSend(uint64_t id, const std::string& args) {
+  return "goroutine " + std::to_string(id) + " [select]:\n"
+         "net/http.(*persistConn).roundTrip(0xc000150000, 0xc00013a180)\n"
+         "\t/usr/local/go/src/net/http/transport.go:2911 +0x83d\n"
+         "net/http.send(" + args + ")\n"
+         "\t/usr/local/go/src/net/http/client.go:264 +0x64b\n"
+         "main.fetch({0xc0000161e0, 0x17})\n"
+         "\t/app/main.go:21 +0x32\n"
+         "created by main.main in goroutine 1\n"
+         "\t/app/main.go:70 +0x5a\n\n";
+}
+
+TEST(FrameArgs, HttpSendDeadlineSetsTheGoroutineFlag) {
+  struct Case {
+    const char* args;
+    bool deadline;
+  } cases[] = {
+      {"0x3d24ed074640, {0x764ec0, 0x9debe0}, {0x3d24ed007d58?, 0x4883a6?, 0x9e5360?}", true},
+      {"0x3d24ed0743c0, {0x764ec0, 0x9debe0}, {0x3d24ed006d68?, 0x4883a6?, 0x0?}", false},
+      {"0xc000074100, {0x71cf40, 0x895960}, {0x69b400, 0x1, 0x0}", false},
+      {"0xc000074100, 0x71cf40, 0x895960, 0xc0a1b2, 0x12a05f200, 0x9e5360, 0x0, 0x0", true},
+      {"0xc000074100, 0x71cf40, 0x895960, 0x0, 0x0, 0x0, 0x0, 0x0", false},
+      {"0xc000074100, {0x71cf40, 0x895960}, {0x69b400?, 0x1?, ...}", false},
+      {"0xc000074100, {0x71cf40, 0x895960}, {0x69b400?, 0x1?, zz}", false},
+      {"...", false},
+      {"", false},
+  };
+  for (const Case& c : cases) {
+    DumpSet set = Read(HttpSend(7, c.args));
+    ASSERT_EQ(set.snapshots.size(), 1u) << c.args;
+    ASSERT_EQ(set.snapshots[0].goroutines().size(), 1u) << c.args;
+    EXPECT_EQ(set.snapshots[0].goroutines()[0].has(kHttpDeadline), c.deadline) << c.args;
+  }
+  // Per goroutine: the next one, without a deadline, does not inherit it.
+  DumpSet set = Read(HttpSend(7, cases[0].args) + HttpSend(8, cases[1].args));
+  ASSERT_EQ(set.snapshots[0].goroutines().size(), 2u);
+  EXPECT_TRUE(set.snapshots[0].goroutines()[0].has(kHttpDeadline));
+  EXPECT_FALSE(set.snapshots[0].goroutines()[1].has(kHttpDeadline));
+}
+
 }  // namespace
 }  // namespace leakhound

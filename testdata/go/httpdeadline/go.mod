@@ -1,0 +1,3 @@
+module leakhound.test/httpdeadline
+
+go 1.19
