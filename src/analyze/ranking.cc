@@ -1,6 +1,8 @@
 #include "analyze/ranking.h"
 
 #include <algorithm>
+#include <optional>
+#include <unordered_set>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -19,9 +21,81 @@ bool WaitsForOthers(const Pattern& p) {
          id == "cond-wait" || id == "range-unclosed";
 }
 
+bool IsSend(const Finding& f) {
+  return f.pattern && std::string_view(f.pattern->id) == "chan-send-blocked";
+}
+
 // A finding that can be the cause of another's wait: raised, not expected.
 bool CanCause(const Finding& f) {
   return !f.benign && (f.severity != Severity::kInfo || f.proof);
+}
+
+// Pipeline stages one goroutine started, each blocked sending, tied in
+// the order above: a stage reads from the one started before it, so the
+// later stage's stuck send is what blocks the earlier one. Go numbers
+// goroutines as it creates them; within each run of ties, those stages
+// trade places so the last started comes first. Nothing else moves.
+// Before Go 1.21 the dump names no creator goroutine, only the function
+// that ran `go`: stages whose creating functions have all returned (on
+// no stack of the dump) count as one caller's, the usual shape of
+// `for x := range stage2(stage1(in))`.
+void PipelineStagesLastFirst(Verdict* v) {
+  std::vector<Finding>& fs = v->findings;
+  auto tied = [&](const Finding& a, const Finding& b) {
+    return a.severity == b.severity && a.confidence == b.confidence &&
+           v->buckets[a.bucket].count == v->buckets[b.bucket].count;
+  };
+  const Snapshot* snap = v->current;
+  std::unordered_set<Sym> on_stack;  // filled on first need
+  bool on_stack_known = false;
+  auto creator_gone = [&](const Bucket& b) {
+    if (!snap || !snap->has_creators || b.stack >= snap->stacks().size()) return false;
+    const Stack& st = snap->stacks()[b.stack];
+    if (!st.has_creator) return false;
+    if (!on_stack_known) {
+      for (const Stack& other : snap->stacks())
+        for (const Frame& f : other.frames) on_stack.insert(f.function);
+      on_stack_known = true;
+    }
+    return on_stack.count(st.creator.function) == 0;
+  };
+  // The creator a stage is grouped by: its id, or 0 for "returned, id
+  // not printed"; nullopt when the finding is no stage.
+  auto creator_of = [&](const Finding& f) -> std::optional<uint64_t> {
+    const Bucket& b = v->buckets[f.bucket];
+    if (!IsSend(f) || b.ids.empty()) return std::nullopt;
+    if (b.creator_ids.size() == 1 && b.creator_ids[0] != 0) return b.creator_ids[0];
+    if (b.creator_ids.empty() && creator_gone(b)) return uint64_t{0};
+    return std::nullopt;
+  };
+  for (size_t run = 0; run < fs.size();) {
+    size_t end = run + 1;
+    while (end < fs.size() && tied(fs[run], fs[end])) ++end;
+    if (end - run < 2) {
+      run = end;
+      continue;
+    }
+    std::vector<std::pair<uint64_t, size_t>> slots;  // (creator, position) of stages
+    for (size_t i = run; i < end; ++i)
+      if (std::optional<uint64_t> c = creator_of(fs[i])) slots.push_back({*c, i});
+    std::stable_sort(slots.begin(), slots.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t g = 0; g < slots.size();) {
+      size_t h = g + 1;
+      while (h < slots.size() && slots[h].first == slots[g].first) ++h;
+      std::vector<size_t> pos;
+      for (size_t k = g; k < h; ++k) pos.push_back(slots[k].second);
+      std::sort(pos.begin(), pos.end());
+      std::vector<Finding> group;
+      for (size_t p : pos) group.push_back(std::move(fs[p]));
+      std::sort(group.begin(), group.end(), [&](const Finding& a, const Finding& b) {
+        return v->buckets[a.bucket].ids.front() > v->buckets[b.bucket].ids.front();
+      });
+      for (size_t k = 0; k < pos.size(); ++k) fs[pos[k]] = std::move(group[k]);
+      g = h;
+    }
+    run = end;
+  }
 }
 
 }  // namespace
@@ -33,6 +107,7 @@ void RankFindings(Verdict* v) {
     if (a.confidence != b.confidence) return a.confidence > b.confidence;
     return v->buckets[a.bucket].count > v->buckets[b.bucket].count;
   });
+  PipelineStagesLastFirst(v);
 
   // The waiting findings, found by the ids of their goroutines and, for
   // Go before 1.21 (no creator id: "created by F", not "... in goroutine

@@ -34,6 +34,24 @@ DumpLockIndex::DumpLockIndex(const Snapshot& s) : s_(s) {
   const std::vector<Goroutine>& gs = s.goroutines();
   for (size_t i = 0; i < gs.size(); ++i) {
     std::string_view state = s.str(gs[i].state);
+    if (state == "sync.RWMutex.RLock" || state == "sync.RWMutex.Lock" || state == "semacquire") {
+      const Stack& st = s.stack_of(gs[i]);
+      int top = TopUserFrame(s, st);
+      for (int k = 0; top > 0 && k < top && k < 8; ++k) {
+        std::string_view fn = s.str(st.frames[static_cast<size_t>(k)].function);
+        bool read = fn == "sync.(*RWMutex).RLock";
+        if (!read && fn != "sync.(*RWMutex).Lock") continue;
+        // Receiver unknown ("0x...?", a register spill): 0, and the
+        // caller of the same receiver type names the object instead.
+        std::span<const uint64_t> w = s.ArgsOf(i, static_cast<size_t>(top));
+        uint64_t recv = !w.empty() && w[0] != kArgUnknown ? w[0] : 0;
+        if (recv != 0 || read) {
+          rw_by_id_.emplace(gs[i].id, rw_waiters_.size());
+          rw_waiters_.push_back({i, read, recv, top});
+        }
+        break;
+      }
+    }
     if (state != "sync.Mutex.Lock" && state != "semacquire") continue;
     const Stack& st = s.stack_of(gs[i]);
     for (size_t k = 0; k < st.frames.size() && k < 8; ++k) {
@@ -44,7 +62,7 @@ DumpLockIndex::DumpLockIndex(const Snapshot& s) : s_(s) {
       break;
     }
   }
-  if (waiters_.empty()) return;
+  if (waiters_.empty() && rw_waiters_.empty()) return;
   by_id_.reserve(waiters_.size());
   for (size_t w = 0; w < waiters_.size(); ++w) by_id_.emplace(waiters_[w].id, w);
   for (const FrameArgs& fa : s.frame_args()) {
@@ -88,8 +106,63 @@ int DumpLockIndex::FrameOn(size_t index, uint64_t mutex, size_t from) const {
   return -1;
 }
 
+std::string DumpLockIndex::RwRecursion(size_t index) const {
+  auto it = rw_by_id_.find(s_.goroutines()[index].id);
+  if (it == rw_by_id_.end()) return {};
+  const RwWaiter& r = rw_waiters_[it->second];
+  if (!r.read) return {};
+  const Stack& st = s_.stack_of(s_.goroutines()[index]);
+  int caller = -1;
+  uint64_t receiver = r.receiver;
+  std::string type = ParseFuncName(s_.str(st.frames[static_cast<size_t>(r.top)].function)).receiver;
+  for (size_t k = static_cast<size_t>(r.top) + 1; k < st.frames.size() && caller < 0; ++k) {
+    FuncName fn = ParseFuncName(s_.str(st.frames[k].function));
+    if (fn.stdlib) continue;
+    std::span<const uint64_t> words = s_.ArgsOf(index, k);
+    if (receiver == 0) {
+      // The waiting method's receiver was not printed reliably: a caller
+      // that is a method of the same pointer type names it.
+      if (!type.empty() && type[0] == '*' && fn.receiver == type && !words.empty() &&
+          words[0] != 0 && words[0] != kArgUnknown) {
+        receiver = words[0];
+        caller = static_cast<int>(k);
+      }
+      continue;
+    }
+    for (uint64_t w : words)
+      if (w == receiver) caller = static_cast<int>(k);
+  }
+  if (caller < 0) return {};
+  // A writer queued on a method of the same receiver. Bounded: a dump of
+  // many RWMutex waiters asks at most a few hundred of them.
+  size_t asked = 0;
+  for (const RwWaiter& o : rw_waiters_) {
+    if (++asked > 256) break;
+    if (o.read || o.receiver != receiver) continue;
+    auto name = [&](size_t gi, int k) {
+      const Frame& f = s_.stack_of(s_.goroutines()[gi]).frames[static_cast<size_t>(k)];
+      return fmt::format("{} ({}:{})", s_.str(f.function), BaseName(s_.str(f.file)), f.line);
+    };
+    return fmt::format("RWMutex recursion shape, from the dump's addresses: goroutine {} waits "
+                       "for a read lock in {} while its caller {} works on the same receiver "
+                       "{:#x}, and goroutine {} waits to write-lock in {}: a read lock taken "
+                       "again while a writer queues deadlocks both (--source proves it)",
+                       s_.goroutines()[index].id, name(index, r.top), name(index, caller),
+                       receiver, s_.goroutines()[o.index].id, name(o.index, o.top));
+  }
+  return {};
+}
+
 std::vector<std::pair<std::string, double>> DumpLockIndex::For(const std::vector<uint64_t>& ids) const {
   std::vector<std::pair<std::string, double>> out;
+  for (size_t k = 0; k < ids.size() && k < 8; ++k) {
+    auto it = rw_by_id_.find(ids[k]);
+    if (it == rw_by_id_.end()) continue;
+    std::string shape = RwRecursion(rw_waiters_[it->second].index);
+    if (shape.empty()) continue;
+    out.emplace_back(std::move(shape), 0.35);
+    return out;
+  }
   // A bucket's goroutines share one stack: a few of them speak for all,
   // and a bucket of 100k lock waiters costs no more than one of 8.
   size_t asked = 0;
@@ -127,14 +200,31 @@ std::vector<std::pair<std::string, double>> DumpLockIndex::For(const std::vector
     if (top < 0) continue;
     int caller = FrameOn(w.index, w.mutex, static_cast<size_t>(top) + 1);
     if (caller < 0) continue;
-    std::vector<size_t> on = WorkingOn(w.mutex, 2);
-    if (on.size() != 1 || on[0] != w.index) continue;  // another goroutine works on it too
+    // Others on the struct count as possible holders unless they only
+    // wait to lock that same mutex from their top frame, with no caller
+    // of theirs on the struct: those have not got it.
+    std::vector<size_t> on = WorkingOn(w.mutex, 64);
+    bool mine_only = std::find(on.begin(), on.end(), w.index) != on.end() && on.size() < 64;
+    size_t queued = 0;
+    for (size_t gi : on) {
+      if (gi == w.index || !mine_only) continue;
+      auto oi = by_id_.find(s_.goroutines()[gi].id);
+      int otop = TopUserFrame(s_, s_.stack_of(s_.goroutines()[gi]));
+      bool only_waits = oi != by_id_.end() && waiters_[oi->second].mutex == w.mutex && otop >= 0 &&
+                        FrameOn(gi, w.mutex, static_cast<size_t>(otop) + 1) < 0;
+      if (only_waits) ++queued;
+      else mine_only = false;
+    }
+    if (!mine_only) continue;  // another goroutine works on it and may hold it
     out.emplace_back(
         fmt::format("a caller on its own stack, {}, works on the struct that holds mutex {:#x}, "
-                    "and no other goroutine's frames do: the holder is this goroutine (a "
-                    "double lock through a call) or one that returned without unlocking "
-                    "(--source tells which)",
-                    name(w.index, caller), w.mutex),
+                    "and {}: the holder is this goroutine (a double lock through a call) or "
+                    "one that returned without unlocking (--source tells which)",
+                    name(w.index, caller), w.mutex,
+                    queued == 0 ? std::string("no other goroutine's frames do")
+                                : fmt::format("the {} other goroutine(s) on it only wait to lock "
+                                              "it, at their top frame",
+                                              queued)),
         0.35);
     return out;
   }

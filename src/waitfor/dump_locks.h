@@ -11,7 +11,13 @@
 //     holder is the waiter itself (a double lock through a call) or a
 //     goroutine that returned without unlocking;
 //   - two waiters, each waiting for a mutex in a struct the other's frames
-//     work on: each may hold what the other wants (AB-BA).
+//     work on: each may hold what the other wants (AB-BA);
+//   - an RWMutex read lock waited for in a method whose caller on the same
+//     stack works on the same receiver, while another goroutine waits to
+//     write-lock in a method of that receiver: a read lock taken twice
+//     with a writer queued in between (RWMutex recursion). sync inlines
+//     RLock and prints Lock's receiver as "0x0?", so the receiver of the
+//     top user frame stands for the lock here.
 // Addresses are per snapshot; nothing here compares them across dumps.
 #ifndef LEAKHOUND_WAITFOR_DUMP_LOCKS_H_
 #define LEAKHOUND_WAITFOR_DUMP_LOCKS_H_
@@ -38,6 +44,17 @@ class DumpLockIndex {
     size_t index = 0;    // into Snapshot::goroutines()
     uint64_t mutex = 0;  // the address it waits for
   };
+  // A goroutine parked in sync.(*RWMutex).RLock or Lock, by the receiver
+  // of its top user frame.
+  struct RwWaiter {
+    size_t index = 0;
+    bool read = false;
+    uint64_t receiver = 0;
+    int top = -1;  // its top user frame
+  };
+  // The RWMutex recursion shape for goroutine `index`, or empty.
+  std::string RwRecursion(size_t index) const;
+
   // The user frame of goroutine `index` (at or below frame `from`) with a
   // word pointing into the struct holding `mutex`; -1 when none.
   int FrameOn(size_t index, uint64_t mutex, size_t from) const;
@@ -54,6 +71,8 @@ class DumpLockIndex {
   // Every known word of a user frame, with its goroutine: sorted by word.
   std::vector<std::pair<uint64_t, size_t>> words_;
   std::unordered_map<uint64_t, size_t> by_id_;  // -> waiters_
+  std::vector<RwWaiter> rw_waiters_;
+  std::unordered_map<uint64_t, size_t> rw_by_id_;  // -> rw_waiters_
 };
 
 }  // namespace leakhound

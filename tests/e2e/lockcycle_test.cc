@@ -197,6 +197,21 @@ TEST_P(LockCycle, NoProofWithoutMatchingSource) {
     EXPECT_EQ(reasons(line).find("AB-BA shape"), std::string::npos) << line;
     EXPECT_EQ(reasons(line).find("a caller on its own stack"), std::string::npos) << line;
   }
+  // The read lock taken again under Report, with Put queued to write on
+  // the same Index: the RWMutex recursion shape, on the reader only, and
+  // it ranks the reader above the writer it blocks.
+  EXPECT_NE(reasons(marks["second-read"]).find("RWMutex recursion shape"), std::string::npos)
+      << reasons(marks["second-read"]);
+  EXPECT_NE(reasons(marks["second-read"]).find("Report"), std::string::npos);
+  for (int line : {marks["writer"], marks["self-relock"], marks["behind-cycle"], live["clock-reader"]})
+    EXPECT_EQ(reasons(line).find("RWMutex recursion shape"), std::string::npos) << line;
+  {
+    json reader = e2e::FindingAt(bare, "main.go", marks["second-read"]);
+    json writer = e2e::FindingAt(bare, "main.go", marks["writer"]);
+    ASSERT_FALSE(reader.is_null());
+    ASSERT_FALSE(writer.is_null());
+    EXPECT_GT(reader["confidence"].get<double>(), writer["confidence"].get<double>());
+  }
   // A source edited since the build (a line inserted at the top): every
   // frame's line now lands in another function, so nothing read there is
   // trusted.

@@ -72,5 +72,39 @@ TEST(Ranking, SendersAreNotWaitersAndAChainKeepsItsOrder) {
   EXPECT_TRUE(c.findings[0].waits_for.empty());
 }
 
+TEST(Ranking, PipelineStagesTiedListTheLastStartedFirst) {
+  Verdict v;
+  // One goroutine (18, gone) started three stages, each blocked sending;
+  // an unrelated sender of another creator is tied with them too.
+  v.buckets = {MakeBucket({19}, {18}), MakeBucket({21}, {18}), MakeBucket({40}, {1}),
+               MakeBucket({20}, {18})};
+  v.findings = {MakeFinding("chan-send-blocked", 0, 0.45, Severity::kSuspect),
+                MakeFinding("chan-send-blocked", 1, 0.45, Severity::kSuspect),
+                MakeFinding("chan-send-blocked", 2, 0.45, Severity::kSuspect),
+                MakeFinding("chan-send-blocked", 3, 0.45, Severity::kSuspect)};
+  RankFindings(&v);
+  ASSERT_EQ(v.findings.size(), 4u);
+  // The stages trade places among their own slots (0, 1, 3); the other
+  // creator's sender keeps slot 2.
+  EXPECT_EQ(v.findings[0].bucket, 1u);  // goroutine 21
+  EXPECT_EQ(v.findings[1].bucket, 3u);  // 20
+  EXPECT_EQ(v.findings[2].bucket, 2u);
+  EXPECT_EQ(v.findings[3].bucket, 0u);  // 19
+  // Not tied: confidence still decides.
+  Verdict w;
+  w.buckets = {MakeBucket({19}, {18}), MakeBucket({20}, {18})};
+  w.findings = {MakeFinding("chan-send-blocked", 0, 0.60, Severity::kSuspect),
+                MakeFinding("chan-send-blocked", 1, 0.45, Severity::kSuspect)};
+  RankFindings(&w);
+  EXPECT_EQ(w.findings[0].bucket, 0u);
+  // Receivers are not stages.
+  Verdict r;
+  r.buckets = {MakeBucket({19}, {18}), MakeBucket({20}, {18})};
+  r.findings = {MakeFinding("chan-recv-blocked", 0, 0.45, Severity::kSuspect),
+                MakeFinding("chan-recv-blocked", 1, 0.45, Severity::kSuspect)};
+  RankFindings(&r);
+  EXPECT_EQ(r.findings[0].bucket, 0u);
+}
+
 }  // namespace
 }  // namespace leakhound
