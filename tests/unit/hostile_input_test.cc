@@ -7,6 +7,9 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <string>
+
+#include <unistd.h>
 
 #include "config/config.h"
 #include "dump/aggregated.h"
@@ -152,7 +155,11 @@ TEST(HostileInput, TextEndingInABareTabStaysInsideTheInput) {
 }
 
 std::string ConfigError(const std::string& yaml) {
-  std::string path = ::testing::TempDir() + "/lh_hostile.yaml";
+  // One file per test: ctest runs the tests of this binary at once, as
+  // separate processes, and a shared name let them read each other's.
+  std::string path = ::testing::TempDir() + "/lh_hostile_" +
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+                     std::to_string(::getpid()) + ".yaml";
   {
     std::ofstream f(path, std::ios::binary);
     f << yaml;
