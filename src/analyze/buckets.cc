@@ -78,7 +78,13 @@ std::vector<Bucket> MakeBuckets(const Snapshot& snapshot, Grouping grouping) {
       b->stack = stack;
     }
     b->count += g.count;
-    if (snapshot.has_ids) b->ids.push_back(g.id);
+    if (snapshot.has_ids && g.count == 1) {
+      b->ids.push_back(g.id);
+    } else if (snapshot.has_ids) {
+      // A folded run (Snapshot::TryExtendLast): room for it at once.
+      if (b->ids.capacity() - b->ids.size() < g.count) b->ids.reserve(b->ids.size() + g.count);
+      Snapshot::ForEachId(g, [&](uint64_t id) { b->ids.push_back(id); });
+    }
     if (g.wait_minutes >= 0) {
       if (b->min_wait < 0 || g.wait_minutes < b->min_wait) b->min_wait = g.wait_minutes;
       if (g.wait_minutes > b->max_wait) b->max_wait = g.wait_minutes;

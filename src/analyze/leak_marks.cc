@@ -101,6 +101,9 @@ Snapshot WithLeakMarks(const Snapshot& full, const Snapshot& leak_subset, MarkTr
         if (n < g.count) {  // part of an aggregated record: split it
           Goroutine rest = c;
           rest.count = g.count - static_cast<uint32_t>(n);
+          // A folded run of ids (Snapshot::TryExtendLast): the first n
+          // stay with c, the rest go on from there.
+          if (full.has_ids) rest.id = g.id + n;
           out.AddGoroutine(rest);
           c.count = static_cast<uint32_t>(n);
         }

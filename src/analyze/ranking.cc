@@ -113,13 +113,38 @@ void RankFindings(Verdict* v) {
   // Go before 1.21 (no creator id: "created by F", not "... in goroutine
   // N"), by the functions on their stack: then the waiter is the one
   // parked inside F itself.
+  // Only the ids some finding names as its creator are looked up: a
+  // bucket of ten million waiters then costs a scan, not a map of them.
+  std::vector<uint64_t> needed;
+  for (const Finding& f : fs)
+    if (CanCause(f))
+      for (uint64_t c : v->buckets[f.bucket].creator_ids) needed.push_back(c);
+  std::sort(needed.begin(), needed.end());
+  needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
   std::unordered_map<uint64_t, size_t> finding_of_id;
   std::unordered_map<Sym, std::vector<size_t>> waiters_in;
   const Snapshot* s = v->current;
   for (size_t i = 0; i < fs.size(); ++i) {
     if (!fs[i].pattern || !WaitsForOthers(*fs[i].pattern) || fs[i].benign) continue;
     const Bucket& b = v->buckets[fs[i].bucket];
-    for (uint64_t id : b.ids) finding_of_id.emplace(id, i);
+    // Both sorted: bisect when the creators are few, else walk both.
+    if (needed.size() * 32 < b.ids.size()) {
+      for (uint64_t c : needed)
+        if (std::binary_search(b.ids.begin(), b.ids.end(), c)) finding_of_id.emplace(c, i);
+    } else {
+      auto n = needed.begin();
+      for (auto id = b.ids.begin(); id != b.ids.end() && n != needed.end();) {
+        if (*id < *n) {
+          ++id;
+        } else if (*n < *id) {
+          ++n;
+        } else {
+          finding_of_id.emplace(*id, i);
+          ++id;
+          ++n;
+        }
+      }
+    }
     if (!s) continue;
     for (const Frame& f : s->stacks()[b.stack].frames) {
       std::vector<size_t>& w = waiters_in[f.function];

@@ -68,12 +68,15 @@ size_t SharedGoroutines(const Snapshot& a, const Snapshot& b) {
   std::vector<uint64_t> from_a = Origins(a), from_b = Origins(b);
   std::unordered_map<uint64_t, uint64_t> in_a;
   for (const Goroutine& g : a.goroutines())
-    if (g.id > 1) in_a.emplace(g.id, from_a[g.stack]);
+    Snapshot::ForEachId(g, [&](uint64_t id) {
+      if (id > 1) in_a.emplace(id, from_a[g.stack]);
+    });
   size_t n = 0;
-  for (const Goroutine& g : b.goroutines()) {
-    auto it = in_a.find(g.id);
-    if (it != in_a.end() && it->second == from_b[g.stack]) ++n;
-  }
+  for (const Goroutine& g : b.goroutines())
+    Snapshot::ForEachId(g, [&](uint64_t id) {
+      auto it = in_a.find(id);
+      if (it != in_a.end() && it->second == from_b[g.stack]) ++n;
+    });
   return n;
 }
 

@@ -133,7 +133,8 @@ uint64_t ChainRoots(const Snapshot& s, const Bucket& b,
     if (std::binary_search(b.ids.begin(), b.ids.end(), c)) self_started = true;
   if (!self_started) return b.count;
   if (creator_of->empty())
-    for (const Goroutine& g : s.goroutines()) (*creator_of)[g.id] = g.creator_id;
+    for (const Goroutine& g : s.goroutines())
+      Snapshot::ForEachId(g, [&](uint64_t id) { (*creator_of)[id] = g.creator_id; });
   uint64_t roots = 0;
   for (uint64_t id : b.ids) {
     auto it = creator_of->find(id);
@@ -351,7 +352,8 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
   GoroutinesById by_id;  // for the test of a bucket, built on demand
   auto test_of_bucket = [&](const Bucket& b) {
     if (by_id.empty())
-      for (const Goroutine& g : cur.goroutines()) by_id.emplace(g.id, &g);
+      for (const Goroutine& g : cur.goroutines())
+        Snapshot::ForEachId(g, [&](uint64_t id) { by_id.emplace(id, &g); });
     auto it = b.ids.empty() ? by_id.end() : by_id.find(b.ids.front());
     return it == by_id.end() ? std::string() : TestOfGoroutine(cur, by_id, *it->second);
   };

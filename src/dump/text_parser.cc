@@ -26,6 +26,22 @@ constexpr size_t kMaxWarnings = 100;
 constexpr size_t kMaxPreamble = 4096;
 constexpr size_t kMaxFrames = kMaxStackFrames;
 
+// The next top-level item of a frame's argument list from *i ("{a, b}"
+// is one item), trailing spaces cut; *i moves past its ','.
+std::string_view NextArgItem(std::string_view text, size_t* i) {
+  while (*i < text.size() && text[*i] == ' ') ++*i;
+  size_t start = *i;
+  int depth = 0;
+  for (; *i < text.size() && (depth > 0 || text[*i] != ','); ++*i) {
+    if (text[*i] == '{') ++depth;
+    else if (text[*i] == '}') --depth;
+  }
+  std::string_view item = text.substr(start, *i - start);
+  if (*i < text.size()) ++*i;  // the ','
+  while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+  return item;
+}
+
 
 // "FILE:LINE +0xOFF", the usual file line, read in one backward pass.
 // Returns false for any other shape (fp= sp= pc= after it, no offset,
@@ -176,14 +192,18 @@ void TextParser::StartSnapshot() {
   Snapshot& s = out_->snapshots.back();
   s.source = out_->source;
   s.form = "traceback";
+  s.set_fold_after(fold_after_);
   // A goroutine takes ~250 bytes of text at the least (header, one frame,
   // blank line); reserve for the first snapshot only.
   if (!have_snapshot_ && size_hint_ > (1u << 20)) s.ReserveGoroutines(size_hint_ / 256);
   have_snapshot_ = true;
   first_id_set_ = false;
+  max_id_ = 0;
   relay_ = false;
   id_slots_.assign(1024, 0);
   id_count_ = 0;
+  runs_.clear();
+  last_foldable_ = false;
   raw_stacks_.clear();
   raw_slots_.assign(1024, 0);
   semacquire_checked_.clear();
@@ -379,7 +399,9 @@ bool TextParser::Header(std::string_view s) {
   // A goroutine printed again means a second dump follows -- unless other
   // Ms are printing what they run after GOTRACEBACK=crash's "-----".
   repeat_of_ = -1;
-  if (id_count_ != 0) {
+  // Dumps list goroutines mostly in ascending id order: an id above every
+  // one seen is new without a lookup.
+  if (id_count_ != 0 && id <= max_id_) {
     int64_t seen = FindId(id);
     if (seen >= 0 && relay_) {
       repeat_of_ = seen;
@@ -474,22 +496,12 @@ namespace {
 bool HttpSendHasDeadline(std::string_view args) {
   std::string_view items[6];
   size_t n = 0, i = 0;
-  int braced = -1;
   while (i < args.size() && n < 6) {
-    while (i < args.size() && args[i] == ' ') ++i;
-    size_t start = i;
-    int depth = 0;
-    for (; i < args.size() && (depth > 0 || args[i] != ','); ++i) {
-      if (args[i] == '{') ++depth;
-      else if (args[i] == '}') --depth;
-    }
-    items[n] = args.substr(start, i - start);
-    if (braced < 0 && n == 2 && StartsWith(items[n], "{")) braced = 1;
+    items[n] = NextArgItem(args, &i);
     ++n;
-    if (i < args.size()) ++i;
   }
   std::string_view loc;
-  if (braced == 1) {
+  if (n >= 3 && StartsWith(items[2], "{")) {
     std::string_view t = items[2];  // "{wall, ext, loc}"
     if (t.size() < 2 || t.back() != '}') return false;
     size_t comma = t.rfind(',');
@@ -788,11 +800,26 @@ void TextParser::EndGoroutine() {
   }
   if (!labels_scratch_.empty()) cur_.labels = snapshot.AddLabelSet(labels_scratch_);
   if (http_deadline_) cur_.flags |= kHttpDeadline;
+  bool keeps_args = !args_text_.empty() && keep_args_ && KeepsArgs(stack_index);
+  if (!keeps_args && snapshot.goroutines().size() >= snapshot.fold_after()) {
+    // A new run must begin above the last one, so runs_ stays sorted and
+    // FindId bisects it (dumps list goroutines mostly by id).
+    const std::vector<Goroutine>& gs = snapshot.goroutines();
+    uint32_t last = static_cast<uint32_t>(gs.size() - 1);
+    bool begins = gs[last].count == 1;
+    bool in_order = !begins || runs_.empty() || gs[runs_.back()].id < gs[last].id;
+    if (in_order && snapshot.TryExtendLast(cur_, last_foldable_)) {
+      if (begins) runs_.push_back(last);
+      if (cur_.id > max_id_) max_id_ = cur_.id;
+      return;
+    }
+  }
   snapshot.AddGoroutine(cur_);
   AddId(static_cast<uint32_t>(snapshot.goroutines().size() - 1));
-  if (!args_text_.empty() && keep_args_)
-    KeepArgs(static_cast<uint32_t>(snapshot.goroutines().size() - 1), stack_index);
+  last_foldable_ = !keeps_args;
+  if (keeps_args) KeepArgs(static_cast<uint32_t>(snapshot.goroutines().size() - 1), stack_index);
 }
+
 
 namespace {
 // Frames whose arguments can name an object other goroutines share: the
@@ -811,16 +838,7 @@ void ArgWords(std::string_view text, std::vector<uint64_t>* out) {
   out->clear();
   size_t i = 0;
   while (i < text.size() && out->size() < 32) {
-    while (i < text.size() && text[i] == ' ') ++i;
-    size_t start = i;
-    int depth = 0;
-    for (; i < text.size() && (depth > 0 || text[i] != ','); ++i) {
-      if (text[i] == '{') ++depth;
-      else if (text[i] == '}') --depth;
-    }
-    std::string_view item = text.substr(start, i - start);
-    if (i < text.size()) ++i;  // the ','
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    std::string_view item = NextArgItem(text, &i);
     if (item == "...") break;
     uint64_t v = 0;
     bool ok = item.size() > 2 && item.size() <= 18 && item[0] == '0' && item[1] == 'x';
@@ -835,7 +853,7 @@ void ArgWords(std::string_view text, std::vector<uint64_t>* out) {
 }
 }  // namespace
 
-void TextParser::KeepArgs(uint32_t goroutine, uint32_t stack_index) {
+bool TextParser::KeepsArgs(uint32_t stack_index) {
   Snapshot& snapshot = snap();
   if (args_keep_known_.size() <= stack_index) {
     args_keep_known_.resize(stack_index + 1);
@@ -848,6 +866,14 @@ void TextParser::KeepArgs(uint32_t goroutine, uint32_t stack_index) {
       if (!st.frames[i].inlined && NamesSharedObjects(snapshot.str(st.frames[i].function)))
         args_keep_[stack_index].push_back(static_cast<uint16_t>(i));
   }
+  for (uint16_t fi : args_keep_[stack_index])
+    if (fi < frames_.size() && frames_[fi].args_len != 0) return true;
+  return false;
+}
+
+void TextParser::KeepArgs(uint32_t goroutine, uint32_t stack_index) {
+  Snapshot& snapshot = snap();
+  KeepsArgs(stack_index);  // fills args_keep_[stack_index]
   for (uint16_t fi : args_keep_[stack_index]) {
     if (fi >= frames_.size()) break;
     const PendingFrame& p = frames_[fi];
@@ -901,9 +927,16 @@ int64_t TextParser::FindId(uint64_t id) {
   size_t mask = id_slots_.size() - 1;
   for (size_t i = IdSlot(id, mask);; i = (i + 1) & mask) {
     uint32_t v = id_slots_[i];
-    if (v == 0) return -1;
+    if (v == 0) break;
     if (gs[v - 1].id == id) return static_cast<int64_t>(v - 1);
   }
+  // Inside a folded run: id .. id+count-1 of an entry.
+  if (runs_.empty()) return -1;
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), id,
+                             [&](uint64_t v, uint32_t r) { return v < gs[r].id; });
+  if (it == runs_.begin()) return -1;
+  uint32_t r = *(it - 1);
+  return id - gs[r].id < gs[r].count ? static_cast<int64_t>(r) : -1;
 }
 
 void TextParser::AddId(uint32_t index) {
@@ -924,6 +957,7 @@ void TextParser::AddId(uint32_t index) {
   while (id_slots_[i] != 0) i = (i + 1) & mask;
   id_slots_[i] = index + 1;
   ++id_count_;
+  if (gs[index].id > max_id_) max_id_ = gs[index].id;
 }
 
 void TextParser::Finish(bool last_line_complete) {

@@ -68,6 +68,9 @@ class TextParser : private LineSink {
   uint64_t lines() const { return line_no_; }
   // Bytes of input expected; lets the first snapshot reserve its memory.
   void set_size_hint(uint64_t bytes) { size_hint_ = bytes; }
+  // Entries each snapshot keeps one by one before folding runs
+  // (Snapshot::TryExtendLast); kFoldAfter unless a test lowers it.
+  void set_fold_after(size_t n) { fold_after_ = n; }
   // True once lines came wrapped in a log prefix or JSON records.
   bool unwrapped() const { return unwrap_.saw_prefix() || unwrap_.saw_json(); }
 
@@ -119,6 +122,7 @@ class TextParser : private LineSink {
   Mode mode_ = Mode::kOutside;
   bool have_snapshot_ = false;
   uint64_t first_id_ = 0;  // first goroutine of the current snapshot
+  uint64_t max_id_ = 0;    // highest id in the current snapshot: above it, an id is new
   bool first_id_set_ = false;
   size_t warnings_dropped_ = 0;
 
@@ -152,6 +156,12 @@ class TextParser : private LineSink {
   // goroutines, 0 empty. An id printed twice means a second dump.
   std::vector<uint32_t> id_slots_;
   size_t id_count_ = 0;
+  // Entries that stand for a run of ids (folded, Snapshot::TryExtendLast),
+  // by index; their first ids ascend (a run that would break the order is
+  // not begun), so FindId bisects them.
+  std::vector<uint32_t> runs_;
+  bool last_foldable_ = false;  // the last entry kept no arguments
+  bool KeepsArgs(uint32_t stack_index);
   int64_t FindId(uint64_t id);
   void AddId(uint32_t index);
   bool StartsNextStackDump();
@@ -161,6 +171,7 @@ class TextParser : private LineSink {
   KeyBuffer key_;               // raw stack key, rebuilt per goroutine
   std::string creator_key_;     // the creator's part, appended at the end
   uint64_t size_hint_ = 0;
+  size_t fold_after_ = kFoldAfter;
   bool creator_plain_seen_ = false;   // "created by X" in this snapshot
   bool creator_suffix_seen_ = false;  // "created by X in goroutine N"
 

@@ -44,7 +44,8 @@ std::vector<TestLeak> HungTests(const std::string& out, const LeakReadOptions& o
 
     // Which test each goroutine is part of, following creators upward.
     GoroutinesById by_id;
-    for (const Goroutine& g : snap.goroutines()) by_id.emplace(g.id, &g);
+    for (const Goroutine& g : snap.goroutines())
+      Snapshot::ForEachId(g, [&](uint64_t id) { by_id.emplace(id, &g); });
     auto test_of = [&](const Goroutine& g) { return TestOfGoroutine(snap, by_id, g); };
     std::string fallback = running.empty() ? "(hung test binary)" : running.front();
     for (size_t k = 1; k < running.size(); ++k) fallback += ", " + running[k];

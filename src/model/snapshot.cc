@@ -160,6 +160,19 @@ std::span<const uint64_t> Snapshot::ArgsOf(size_t goroutine, size_t frame) const
   return arg_words(*it);
 }
 
+bool Snapshot::TryExtendLast(const Goroutine& g, bool last_foldable) {
+  if (!last_foldable || goroutines_.size() < fold_after_ || g.count != 1 || !has_ids) return false;
+  Goroutine& last = goroutines_.back();
+  if (last.count == UINT32_MAX || last.id + last.count != g.id || last.stack != g.stack ||
+      last.state != g.state || last.wait_minutes != g.wait_minutes || last.flags != g.flags ||
+      last.labels != g.labels || last.creator_id != g.creator_id || last.bubble != g.bubble)
+    return false;
+  ++last.count;
+  ++total_;
+  if (folded_++ == 0) notes.push_back(kFoldedNote);
+  return true;
+}
+
 size_t Snapshot::MemoryUsage() const {
   size_t n = strings_.MemoryUsage() + goroutines_.capacity() * sizeof(Goroutine) +
              stack_slots_.capacity() * sizeof(uint32_t) +

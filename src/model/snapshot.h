@@ -75,9 +75,13 @@ struct Goroutine {
   uint32_t labels = 0;        // index into Snapshot::label_sets(); 0 = none
   uint64_t creator_id = 0;    // "created by ... in goroutine N"; 0 unknown
   int64_t bubble = -1;        // synctest group/bubble id, -1 none
-  // How many goroutines this entry stands for: 1 in tracebacks; the
-  // record's count in aggregated forms (debug=1, protobuf), which have no
-  // ids, so a profile of a million goroutines stays one entry per stack.
+  // How many goroutines this entry stands for: the record's count in
+  // aggregated forms (debug=1, protobuf), which have no ids, so a profile
+  // of a million goroutines stays one entry per stack. In tracebacks 1,
+  // except past Snapshot::fold_after() entries, where the parser folds a
+  // goroutine into the entry before it when they differ only in id and
+  // the ids run on: then the entry stands for ids id .. id+count-1 (see
+  // Snapshot::TryExtendLast).
   uint32_t count = 1;
 
   bool has(GoroutineFlag f) const { return (flags & f) != 0; }
@@ -92,6 +96,13 @@ using LabelSet = std::vector<std::pair<Sym, Sym>>;
 // sync. A value the runtime marked "?" (maybe stale), an aggregate
 // printed in braces and a word past the runtime's "..." are kArgUnknown.
 inline constexpr uint64_t kArgUnknown = ~uint64_t{0};
+// Entries a traceback snapshot keeps one per goroutine before it starts
+// folding runs of identical goroutines (Snapshot::TryExtendLast): every
+// dump of up to a million goroutines is read exactly as printed.
+inline constexpr size_t kFoldAfter = size_t{1} << 20;
+inline constexpr const char* kFoldedNote =
+    "past a million goroutines, goroutines that differ only in a running id are kept as one "
+    "entry per run (every id is still known)";
 // The note a snapshot carries when the argument budget ran out.
 inline constexpr const char* kArgsCappedNote =
     "too many goroutines to keep every frame's arguments: the objects goroutines share (locks "
@@ -156,6 +167,22 @@ class Snapshot {
     goroutines_.push_back(g);
     total_ += g.count;
   }
+  // Folds `g` (one goroutine of a traceback, no arguments kept) into the
+  // last entry when the snapshot already holds fold_after() entries, the
+  // last entry is foldable (its goroutines kept no arguments) and `g`
+  // equals it in everything but an id that continues its run. A dump of
+  // ten million identical goroutines then costs a few entries, not ten
+  // million, with every id still known. Returns whether it folded.
+  bool TryExtendLast(const Goroutine& g, bool last_foldable);
+  size_t fold_after() const { return fold_after_; }
+  void set_fold_after(size_t n) { fold_after_ = n; }  // tests
+  // Goroutines folded into the entry before them (0: none).
+  uint64_t folded() const { return folded_; }
+  // Calls f(id) for every goroutine id an entry stands for (has_ids).
+  template <typename F>
+  static void ForEachId(const Goroutine& g, F&& f) {
+    for (uint64_t k = 0; k < g.count; ++k) f(g.id + k);
+  }
   // Points goroutine i at another stack (a later, fuller print of it).
   void SetGoroutineStack(size_t i, uint32_t stack) { goroutines_[i].stack = stack; }
   // Room for n goroutines up front: a large dump then never copies the
@@ -196,6 +223,8 @@ class Snapshot {
   std::vector<Stack> stacks_;
   std::vector<LabelSet> label_sets_;  // [0] is the empty set
   std::map<LabelSet, uint32_t> label_index_;
+  size_t fold_after_ = kFoldAfter;
+  uint64_t folded_ = 0;
   std::vector<FrameArgs> frame_args_;  // sorted by (goroutine, frame)
   std::vector<uint64_t> arg_words_;
   bool args_capped_ = false;
