@@ -384,6 +384,46 @@
          el('code', null, baseName(m.file) + ':' + str(m.line)), ': ' + str(m.op) + ' ' +
          arr(m.objects).map(str).join(', '))));
   }
+  // The same component drawn: parked goroutines on the left, the objects
+  // they wait on (only their own code can reach them) on the right, an
+  // arrow per wait labelled with its operation and line. DOM calls only.
+  function drawComponent(members) {
+    members = arr(members).slice(0, 16);
+    if (!members.length) return null;
+    const objects = [];
+    for (const m of members)
+      for (const o of arr(m.objects).map(str))
+        if (objects.length < 16 && !objects.includes(o)) objects.push(o);
+    const rows = Math.max(members.length, objects.length, 1), w = 620, h = 40 + 56 * rows;
+    const gx = 70, ox = w - 130;
+    const gy = (i) => 20 + 56 * i + 28 + (rows - members.length) * 28;
+    const oy = (i) => 20 + 56 * i + 28 + (rows - objects.length) * 28;
+    const root = svg('svg', { class: 'nobody-left-graph', viewBox: '0 0 ' + w + ' ' + h, width: w, height: h, role: 'img' });
+    root.appendChild(svg('title', {}, 'nobody left: every goroutine that can reach these objects is parked on them'));
+    const defs = svg('defs', {});
+    const marker = svg('marker', { id: 'nl-arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+    marker.appendChild(svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'wf-head' }));
+    defs.appendChild(marker);
+    root.appendChild(defs);
+    members.forEach((m, i) => {
+      for (const o of arr(m.objects).map(str)) {
+        const j = objects.indexOf(o);
+        if (j < 0) continue;
+        const x1 = gx + 30, y1 = gy(i), x2 = ox - 4, y2 = oy(j);
+        root.appendChild(svg('path', { d: 'M' + x1 + ',' + y1 + ' L' + x2 + ',' + y2, class: 'nl-edge', fill: 'none', 'marker-end': 'url(#nl-arrow)' }));
+        root.appendChild(svg('text', { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 6, class: 'wf-label', 'text-anchor': 'middle' },
+                             str(m.op) + ' at ' + baseName(m.file) + ':' + str(m.line)));
+      }
+      root.appendChild(svg('circle', { cx: gx, cy: gy(i), r: 26, class: 'wf-node nl-node' }));
+      root.appendChild(svg('text', { x: gx, y: gy(i) + 4, class: 'wf-id', 'text-anchor': 'middle' },
+                           'g' + str(m.goroutine) + (num(m.count) > 1 ? ' ×' + num(m.count) : '')));
+    });
+    objects.forEach((o, j) => {
+      root.appendChild(svg('rect', { x: ox, y: oy(j) - 16, width: 120, height: 32, rx: 6, class: 'nl-object' }));
+      root.appendChild(svg('text', { x: ox + 60, y: oy(j) + 4, class: 'wf-id', 'text-anchor': 'middle' }, o));
+    });
+    return root;
+  }
   function drawCycle(steps) {
     steps = arr(steps).slice(0, 16);
     if (!steps.length) return null;
@@ -470,7 +510,7 @@
                                 el('span', { class: 'fn' }, str(f.creator_function))) : null,
         f.proof ? el('dt', { class: 'proof' }, 'proof') : null,
         f.proof ? el('dd', { class: 'proof' }, str(f.proof), drawCycle(f.proof_cycle),
-                                listComponent(f.proof_component)) : null);
+                                drawComponent(f.proof_component), listComponent(f.proof_component)) : null);
       for (const w of arr(f.waits_for)) {
         // A consequence: these goroutines wait for ones they started.
         where.appendChild(el('dt', null, 'waits for'));

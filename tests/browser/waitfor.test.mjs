@@ -43,6 +43,16 @@ try {
       labels: s ? Array.from(s.querySelectorAll('text.wf-label')).map((t) => t.textContent) : [],
       ids: s ? Array.from(s.querySelectorAll('text.wf-id')).map((t) => t.textContent) : [],
       members: Array.from(a.querySelectorAll('ul.nobody-left li')).map((li) => li.textContent),
+      graph: (() => {
+        const g = a.querySelector('svg.nobody-left-graph');
+        return g ? {
+          nodes: Array.from(g.querySelectorAll('circle.nl-node')).length,
+          ids: Array.from(g.querySelectorAll('text.wf-id')).map((t) => t.textContent),
+          objects: g.querySelectorAll('rect.nl-object').length,
+          edges: g.querySelectorAll('path.nl-edge').length,
+          labels: Array.from(g.querySelectorAll('text.wf-label')).map((t) => t.textContent),
+        } : null;
+      })(),
     };
   }));
   const findings = doc.findings || [];
@@ -55,6 +65,30 @@ try {
     for (const m of members)
       check(d.members.some((t) => t.includes('goroutine ' + m.goroutine + ' [') && t.includes(':' + m.line)),
             f.pattern + ' at ' + f.line + ': goroutine ' + m.goroutine + ' listed at line ' + m.line);
+    // The component drawn: a node per parked goroutine, a box per object
+    // it waits on, an arrow per (goroutine, object) labelled op and line.
+    if (!members.length) {
+      check(!d.graph, 'no component graph for ' + f.pattern + ' at ' + f.line);
+    } else {
+      const objects = [];
+      for (const m of members) for (const o of (m.objects || [])) if (!objects.includes(String(o))) objects.push(String(o));
+      const arrows = members.reduce((n, m) => n + (m.objects || []).length, 0);
+      check(!!d.graph, f.pattern + ' at ' + f.line + ': the component is drawn');
+      if (d.graph) {
+        check(d.graph.nodes === members.length && d.graph.objects === Math.min(objects.length, 16) &&
+              d.graph.edges === arrows,
+              f.pattern + ' at ' + f.line + ': ' + d.graph.nodes + ' goroutines, ' + d.graph.objects + ' objects, ' +
+              d.graph.edges + ' arrows for ' + members.length + ', ' + objects.length + ', ' + arrows);
+        for (const m of members) {
+          check(d.graph.ids.some((t) => t === 'g' + m.goroutine || t.startsWith('g' + m.goroutine + ' ')),
+                f.pattern + ' at ' + f.line + ': node g' + m.goroutine);
+          check(d.graph.labels.some((l) => l.includes(String(m.op)) && l.includes(':' + m.line)),
+                f.pattern + ' at ' + f.line + ': an arrow says ' + m.op + ' at line ' + m.line);
+        }
+        for (const o of objects.slice(0, 16))
+          check(d.graph.ids.includes(o), f.pattern + ' at ' + f.line + ': object ' + o + ' drawn');
+      }
+    }
     if (!steps.length) {
       check(!d.svg, 'no graph for ' + f.pattern + ' at ' + path.basename(String(f.file)) + ':' + f.line);
       continue;
@@ -74,6 +108,7 @@ try {
   const rings = await page.$$('svg.wait-for');
   let first = rings[0] || null;
   for (const r of rings) if ((await r.$$('circle.wf-node')).length >= 2) { first = r; break; }
+  if (!first) first = await page.$('svg.nobody-left-graph');
   if (first) await first.screenshot({ path: args.screenshot });
   else await page.screenshot({ path: args.screenshot });
 } finally {
