@@ -24,6 +24,12 @@ namespace {
 // in cache when it is parsed, and that the buffer costs few page faults.
 constexpr size_t kChunk = 256 << 10;
 constexpr size_t kMaxLine = 64 << 20;        // longer lines are skipped
+// Only a JSON log record (a whole dump in one line, up to debug=2's own
+// 64 MB) needs a line that long; a line with no '{' in its first 64 KiB
+// is no record, and no line of a dump's text is megabytes long, so such
+// a line is skipped past this size instead.
+constexpr size_t kMaxPlainLine = 8 << 20;
+constexpr size_t kRecordProbe = 64 << 10;
 constexpr uint64_t kProgressEvery = 32 << 20;
 constexpr uint64_t kDebug2Cap = 64ull << 20;  // runtime/pprof writeGoroutineStacks
 
@@ -172,15 +178,18 @@ int ParseStream(const std::function<ssize_t(char*, size_t)>& read_some, std::str
     std::memmove(buf.get(), buf.get() + used, have - used);
     have -= used;
     if (have == cap) {
-      // One line fills the buffer: grow up to kMaxLine, then drop it.
-      if (cap < kMaxLine) {
+      // One line fills the buffer: grow up to kMaxLine (kMaxPlainLine
+      // unless it may be a JSON record), then drop it.
+      bool record = std::memchr(buf.get(), '{', std::min(have, kRecordProbe)) != nullptr;
+      if (cap < kMaxLine && (cap < kMaxPlainLine || record)) {
         std::unique_ptr<char[]> bigger(new char[cap * 2]);
         std::memcpy(bigger.get(), buf.get(), have);
         buf.swap(bigger);
         cap *= 2;
       } else {
         out->warnings.push_back(path + ":" + std::to_string(parser.lines() + 1) +
-                                ": line longer than 64 MiB skipped");
+                                (record ? ": line longer than 64 MiB skipped"
+                                        : ": line longer than 8 MiB skipped (not a JSON record)"));
         skipping = true;
         have = 0;
       }

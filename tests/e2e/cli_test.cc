@@ -143,6 +143,30 @@ TEST_P(Cli, StdinAndLogPrefixesGiveTheSameBuckets) {
   EXPECT_EQ(Buckets(j), Buckets(plain));
 }
 
+// A line only a JSON record needs that long: a plain line past 8 MiB is
+// skipped with a warning naming it (the dump around it is read, in a
+// bounded buffer), while a JSON record of more than 8 MiB that carries the
+// dump is still read whole.
+TEST_P(Cli, HugePlainLineIsSkippedButAHugeJsonRecordIsRead) {
+  std::string dump = e2e::ReadFile(RealDump(GetParam()));
+  json plain = e2e::AnalyzeJson({RealDump(GetParam())});
+  std::string junk = "main." + std::string(9 << 20, 'f') + "()\n";
+  std::string path = Tmp("huge-plain.txt", junk + dump);
+  RunResult r = Leakhound({"analyze", "--no-config", "--format", "json", path});
+  ASSERT_EQ(r.status, 0) << r.err.substr(0, 500);
+  EXPECT_NE(r.err.find(":1: line longer than 8 MiB skipped (not a JSON record)"), std::string::npos)
+      << r.err.substr(0, 500);
+  EXPECT_EQ(Buckets(json::parse(r.out)), Buckets(plain));
+
+  std::string record =
+      json{{"level", "error"}, {"stack", dump}, {"pad", std::string(9 << 20, 'p')}}.dump();
+  std::string rec_path = Tmp("huge-record.log", record + "\n");
+  RunResult j = Leakhound({"analyze", "--no-config", "--format", "json", rec_path});
+  ASSERT_EQ(j.status, 0) << j.err.substr(0, 500);
+  EXPECT_EQ(j.err.find("longer than"), std::string::npos) << j.err.substr(0, 500);
+  EXPECT_EQ(Buckets(json::parse(j.out)), Buckets(plain));
+}
+
 TEST_P(Cli, TruncatedDumpParsesUpToTheCut) {
   std::string dump = e2e::ReadFile(RealDump(GetParam()));
   // Cut in the middle of a goroutine's frames.
