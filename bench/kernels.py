@@ -153,7 +153,14 @@ def first_is(report, path, line):
     if same(b["file"], b["line"]):
         return True
     proof = fs[0].get("proof") or {}
-    return any(same(s["wants"]["file"], s["wants"]["line"]) for s in proof.get("cycle", []))
+    if any(same(s["wants"]["file"], s["wants"]["line"]) for s in proof.get("cycle", [])):
+        return True
+    # Without the source: an AB-BA shape's other half is as much the root
+    # as the half the marker names (the pair is the deadlock). A writer
+    # queued behind a recursive read lock is not: it is the consequence.
+    return any(w.get("kind") == "ab-ba" and w.get("blocking_frame") and
+               same(w["blocking_frame"]["file"], w["blocking_frame"]["line"])
+               for w in fs[0].get("shape_with", []))
 
 
 def raised(report):

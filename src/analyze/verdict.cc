@@ -525,7 +525,7 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
         why.push_back({"its wait reason is one no event can end (the proof above)", 0.95});
       }
       if (!lock_evidence.cycle && !lock_evidence.behind && lock_evidence.reasons.empty())
-        lock_evidence.reasons = dump_locks.For(b.ids);
+        lock_evidence.reasons = dump_locks.For(b.ids, &finding.shape_with);
       for (auto& [text, weight] : lock_evidence.reasons) why.push_back({std::move(text), weight});
       bool test_evidence = false;
       if (tests.any() && !IsRunning(facts.state)) {

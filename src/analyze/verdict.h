@@ -21,6 +21,7 @@
 #include "model/snapshot.h"
 #include "patterns/benign.h"
 #include "patterns/pattern.h"
+#include "waitfor/dump_locks.h"
 #include "waitfor/wait_edge.h"
 
 namespace re2 {
@@ -101,6 +102,10 @@ struct Finding {
   // Buckets of the findings this one waits for: goroutines it started,
   // blocked themselves (analyze/ranking.h). Listed after them.
   std::vector<size_t> waits_for;
+  // Goroutines a dump-only lock shape pairs this one with (the other half
+  // of an AB-BA, the writer queued behind a recursive read lock):
+  // evidence, never proof (waitfor/dump_locks.h).
+  std::vector<ShapePeer> shape_with;
   const BenignRule* benign = nullptr;  // set: expected, never a leak
   std::string fingerprint;    // stable across line edits: pattern+functions
   bool baselined = false;

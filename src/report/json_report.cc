@@ -311,6 +311,22 @@ void WriteJson(const AnalyzeView& view, std::ostream& out) {
                                                              : Json(nullptr)}});
       }
       j["waits_for"] = waits_for;
+      // The goroutine a dump-only lock shape pairs this one with, and
+      // where it is blocked (found by id among the buckets).
+      Json shape_with = Json::array();
+      for (const ShapePeer& peer : f->shape_with) {
+        uint64_t id = peer.goroutine;
+        Json where = nullptr;
+        for (const Bucket& w : v.buckets) {
+          if (!std::binary_search(w.ids.begin(), w.ids.end(), id)) continue;
+          const Stack& ws = s.stacks()[w.stack];
+          int top = TopUserFrame(s, ws);
+          if (top >= 0) where = FrameToJson(s, ws.frames[static_cast<size_t>(top)]);
+          break;
+        }
+        shape_with.push_back(Json{{"goroutine", id}, {"kind", peer.kind}, {"blocking_frame", where}});
+      }
+      j["shape_with"] = shape_with;
       if (f->growth) {
         const Growth& g = *f->growth;
         j["growth"] = Json{{"counts", g.counts},

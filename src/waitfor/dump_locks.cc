@@ -106,7 +106,7 @@ int DumpLockIndex::FrameOn(size_t index, uint64_t mutex, size_t from) const {
   return -1;
 }
 
-std::string DumpLockIndex::RwRecursion(size_t index) const {
+std::string DumpLockIndex::RwRecursion(size_t index, uint64_t* writer) const {
   auto it = rw_by_id_.find(s_.goroutines()[index].id);
   if (it == rw_by_id_.end()) return {};
   const RwWaiter& r = rw_waiters_[it->second];
@@ -143,6 +143,7 @@ std::string DumpLockIndex::RwRecursion(size_t index) const {
       const Frame& f = s_.stack_of(s_.goroutines()[gi]).frames[static_cast<size_t>(k)];
       return fmt::format("{} ({}:{})", s_.str(f.function), BaseName(s_.str(f.file)), f.line);
     };
+    *writer = s_.goroutines()[o.index].id;
     return fmt::format("RWMutex recursion shape, from the dump's addresses: goroutine {} waits "
                        "for a read lock in {} while its caller {} works on the same receiver "
                        "{:#x}, and goroutine {} waits to write-lock in {}: a read lock taken "
@@ -153,14 +154,17 @@ std::string DumpLockIndex::RwRecursion(size_t index) const {
   return {};
 }
 
-std::vector<std::pair<std::string, double>> DumpLockIndex::For(const std::vector<uint64_t>& ids) const {
+std::vector<std::pair<std::string, double>> DumpLockIndex::For(const std::vector<uint64_t>& ids,
+                                                               std::vector<ShapePeer>* with) const {
   std::vector<std::pair<std::string, double>> out;
   for (size_t k = 0; k < ids.size() && k < 8; ++k) {
     auto it = rw_by_id_.find(ids[k]);
     if (it == rw_by_id_.end()) continue;
-    std::string shape = RwRecursion(rw_waiters_[it->second].index);
+    uint64_t writer = 0;
+    std::string shape = RwRecursion(rw_waiters_[it->second].index, &writer);
     if (shape.empty()) continue;
     out.emplace_back(std::move(shape), 0.35);
+    if (with) with->push_back({writer, "queued-writer"});
     return out;
   }
   // A bucket's goroutines share one stack: a few of them speak for all,
@@ -192,6 +196,7 @@ std::vector<std::pair<std::string, double>> DumpLockIndex::For(const std::vector
                       "the other wants (--source proves it)",
                       w.id, w.mutex, o.id, name(o.index, theirs), o.id, o.mutex, name(w.index, mine)),
           0.5);
+      if (with) with->push_back({o.id, "ab-ba"});
       return out;
     }
     // Double lock: a caller below the frame that locks works on the

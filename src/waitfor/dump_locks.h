@@ -32,11 +32,21 @@
 
 namespace leakhound {
 
+// A goroutine a dump-only shape pairs another with.
+struct ShapePeer {
+  uint64_t goroutine = 0;
+  const char* kind = "";  // "ab-ba": the other half; "queued-writer": waits behind it
+};
+
 class DumpLockIndex {
  public:
   explicit DumpLockIndex(const Snapshot& snapshot);
-  // Reasons (text, weight) for the goroutines `ids` of one bucket.
-  std::vector<std::pair<std::string, double>> For(const std::vector<uint64_t>& ids) const;
+  // Reasons (text, weight) for the goroutines `ids` of one bucket. When a
+  // shape pairs them with another goroutine (the other half of an AB-BA,
+  // the writer queued behind a recursive read lock), its id goes to
+  // `with`, so reports can point at it.
+  std::vector<std::pair<std::string, double>> For(const std::vector<uint64_t>& ids,
+                                                  std::vector<ShapePeer>* with = nullptr) const;
 
  private:
   struct Waiter {
@@ -52,8 +62,9 @@ class DumpLockIndex {
     uint64_t receiver = 0;
     int top = -1;  // its top user frame
   };
-  // The RWMutex recursion shape for goroutine `index`, or empty.
-  std::string RwRecursion(size_t index) const;
+  // The RWMutex recursion shape for goroutine `index`, or empty; the
+  // queued writer's id to *writer.
+  std::string RwRecursion(size_t index, uint64_t* writer) const;
 
   // The user frame of goroutine `index` (at or below frame `from`) with a
   // word pointing into the struct holding `mutex`; -1 when none.

@@ -211,6 +211,15 @@ TEST_P(LockCycle, NoProofWithoutMatchingSource) {
     ASSERT_FALSE(reader.is_null());
     ASSERT_FALSE(writer.is_null());
     EXPECT_GT(reader["confidence"].get<double>(), writer["confidence"].get<double>());
+    // The JSON points at the goroutine each shape pairs it with.
+    ASSERT_EQ(reader["shape_with"].size(), 1u) << reader.dump();
+    EXPECT_EQ(reader["shape_with"][0]["kind"], "queued-writer");
+    EXPECT_EQ(reader["shape_with"][0]["blocking_frame"]["line"], marks["writer"]);
+    EXPECT_TRUE(writer["shape_with"].empty());
+    ASSERT_EQ(abba["shape_with"].size(), 1u) << abba.dump();
+    EXPECT_EQ(abba["shape_with"][0]["kind"], "ab-ba");
+    EXPECT_EQ(abba["shape_with"][0]["blocking_frame"]["line"], marks["second-account"]);
+    EXPECT_TRUE(relock["shape_with"].empty());
   }
   // A source edited since the build (a line inserted at the top): every
   // frame's line now lands in another function, so nothing read there is
