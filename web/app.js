@@ -374,6 +374,17 @@
     return node;
   }
   function baseName(p) { const s = str(p); const i = s.lastIndexOf('/'); return i < 0 ? s : s.slice(i + 1); }
+  // An svg of w x h with its title and an arrowhead marker `arrow`.
+  function graphRoot(cls, w, h, arrow, title) {
+    const root = svg('svg', { class: cls, viewBox: '0 0 ' + w + ' ' + h, width: w, height: h, role: 'img' });
+    root.appendChild(svg('title', {}, title));
+    const defs = svg('defs', {});
+    const marker = svg('marker', { id: arrow, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+    marker.appendChild(svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'wf-head' }));
+    defs.appendChild(marker);
+    root.appendChild(defs);
+    return root;
+  }
   // A nobody-left proof: the parked goroutines that run the code able to
   // wake each other, one line each (text nodes only).
   function listComponent(members) {
@@ -398,13 +409,8 @@
     const gx = 70, ox = w - 130;
     const gy = (i) => 20 + 56 * i + 28 + (rows - members.length) * 28;
     const oy = (i) => 20 + 56 * i + 28 + (rows - objects.length) * 28;
-    const root = svg('svg', { class: 'nobody-left-graph', viewBox: '0 0 ' + w + ' ' + h, width: w, height: h, role: 'img' });
-    root.appendChild(svg('title', {}, 'nobody left: every goroutine that can reach these objects is parked on them'));
-    const defs = svg('defs', {});
-    const marker = svg('marker', { id: 'nl-arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
-    marker.appendChild(svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'wf-head' }));
-    defs.appendChild(marker);
-    root.appendChild(defs);
+    const root = graphRoot('nobody-left-graph', w, h, 'nl-arrow',
+                           'nobody left: every goroutine that can reach these objects is parked on them');
     members.forEach((m, i) => {
       for (const o of arr(m.objects).map(str)) {
         const j = objects.indexOf(o);
@@ -432,13 +438,8 @@
     const n = steps.length, w = 560, h = n === 1 ? 170 : n === 2 ? 200 : 120 + 60 * Math.min(n, 6);
     const cx = w / 2, cy = h / 2, r = n === 1 ? 0 : n === 2 ? 150 : Math.min(w, h) / 2 - 50;
     const start = n === 2 ? Math.PI : -Math.PI / 2;
-    const root = svg('svg', { class: 'wait-for', viewBox: '0 0 ' + w + ' ' + h, width: w, height: h, role: 'img' });
-    root.appendChild(svg('title', {}, 'wait-for cycle: each goroutine waits for a lock the next one holds'));
-    const defs = svg('defs', {});
-    const marker = svg('marker', { id: 'wf-arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
-    marker.appendChild(svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'wf-head' }));
-    defs.appendChild(marker);
-    root.appendChild(defs);
+    const root = graphRoot('wait-for', w, h, 'wf-arrow',
+                           'wait-for cycle: each goroutine waits for a lock the next one holds');
     const pos = {};
     steps.forEach((s, i) => {
       const a = start + 2 * Math.PI * i / n;
