@@ -203,7 +203,6 @@ void TextParser::StartSnapshot() {
   id_slots_.assign(1024, 0);
   id_count_ = 0;
   runs_.clear();
-  last_foldable_ = false;
   raw_stacks_.clear();
   raw_slots_.assign(1024, 0);
   semacquire_checked_.clear();
@@ -808,7 +807,7 @@ void TextParser::EndGoroutine() {
     uint32_t last = static_cast<uint32_t>(gs.size() - 1);
     bool begins = gs[last].count == 1;
     bool in_order = !begins || runs_.empty() || gs[runs_.back()].id < gs[last].id;
-    if (in_order && snapshot.TryExtendLast(cur_, last_foldable_)) {
+    if (in_order && snapshot.TryExtendLast(cur_)) {
       if (begins) runs_.push_back(last);
       if (cur_.id > max_id_) max_id_ = cur_.id;
       return;
@@ -816,7 +815,6 @@ void TextParser::EndGoroutine() {
   }
   snapshot.AddGoroutine(cur_);
   AddId(static_cast<uint32_t>(snapshot.goroutines().size() - 1));
-  last_foldable_ = !keeps_args;
   if (keeps_args) KeepArgs(static_cast<uint32_t>(snapshot.goroutines().size() - 1), stack_index);
 }
 
@@ -853,8 +851,8 @@ void ArgWords(std::string_view text, std::vector<uint64_t>* out) {
 }
 }  // namespace
 
-bool TextParser::KeepsArgs(uint32_t stack_index) {
-  Snapshot& snapshot = snap();
+const std::vector<uint16_t>& TextParser::ArgFrames(uint32_t stack_index) {
+  const Snapshot& snapshot = snap();
   if (args_keep_known_.size() <= stack_index) {
     args_keep_known_.resize(stack_index + 1);
     args_keep_.resize(stack_index + 1);
@@ -866,15 +864,18 @@ bool TextParser::KeepsArgs(uint32_t stack_index) {
       if (!st.frames[i].inlined && NamesSharedObjects(snapshot.str(st.frames[i].function)))
         args_keep_[stack_index].push_back(static_cast<uint16_t>(i));
   }
-  for (uint16_t fi : args_keep_[stack_index])
+  return args_keep_[stack_index];
+}
+
+bool TextParser::KeepsArgs(uint32_t stack_index) {
+  for (uint16_t fi : ArgFrames(stack_index))
     if (fi < frames_.size() && frames_[fi].args_len != 0) return true;
   return false;
 }
 
 void TextParser::KeepArgs(uint32_t goroutine, uint32_t stack_index) {
   Snapshot& snapshot = snap();
-  KeepsArgs(stack_index);  // fills args_keep_[stack_index]
-  for (uint16_t fi : args_keep_[stack_index]) {
+  for (uint16_t fi : ArgFrames(stack_index)) {
     if (fi >= frames_.size()) break;
     const PendingFrame& p = frames_[fi];
     if (p.args_len == 0 || p.args_off + p.args_len > args_text_.size()) continue;

@@ -160,7 +160,8 @@ class TextParser : private LineSink {
   // by index; their first ids ascend (a run that would break the order is
   // not begun), so FindId bisects them.
   std::vector<uint32_t> runs_;
-  bool last_foldable_ = false;  // the last entry kept no arguments
+  // Whether the goroutine being read has arguments the snapshot would
+  // keep (KeepArgs); such a goroutine is never folded.
   bool KeepsArgs(uint32_t stack_index);
   int64_t FindId(uint64_t id);
   void AddId(uint32_t index);
@@ -193,6 +194,8 @@ class TextParser : private LineSink {
   bool args_priority_ = false;  // the goroutine waits for a lock
   bool keep_args_ = false;      // ... and the budget has room for it
   void KeepArgs(uint32_t goroutine, uint32_t stack_index);
+  // args_keep_[stack_index], computed on first use.
+  const std::vector<uint16_t>& ArgFrames(uint32_t stack_index);
   // States seen in this snapshot, by a hash of their text: a handful of
   // wait reasons cover a million goroutines. text points into the pool.
   struct StateSlot {

@@ -160,8 +160,11 @@ std::span<const uint64_t> Snapshot::ArgsOf(size_t goroutine, size_t frame) const
   return arg_words(*it);
 }
 
-bool Snapshot::TryExtendLast(const Goroutine& g, bool last_foldable) {
-  if (!last_foldable || goroutines_.size() < fold_after_ || g.count != 1 || !has_ids) return false;
+bool Snapshot::TryExtendLast(const Goroutine& g) {
+  if (goroutines_.empty() || goroutines_.size() < fold_after_ || g.count != 1 || !has_ids) return false;
+  // Arguments are kept per entry (frame_args_ is sorted by goroutine):
+  // an entry that kept some stands for its one goroutine only.
+  if (!frame_args_.empty() && frame_args_.back().goroutine + 1 == goroutines_.size()) return false;
   Goroutine& last = goroutines_.back();
   if (last.count == UINT32_MAX || last.id + last.count != g.id || last.stack != g.stack ||
       last.state != g.state || last.wait_minutes != g.wait_minutes || last.flags != g.flags ||

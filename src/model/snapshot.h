@@ -169,11 +169,11 @@ class Snapshot {
   }
   // Folds `g` (one goroutine of a traceback, no arguments kept) into the
   // last entry when the snapshot already holds fold_after() entries, the
-  // last entry is foldable (its goroutines kept no arguments) and `g`
-  // equals it in everything but an id that continues its run. A dump of
-  // ten million identical goroutines then costs a few entries, not ten
-  // million, with every id still known. Returns whether it folded.
-  bool TryExtendLast(const Goroutine& g, bool last_foldable);
+  // last entry kept no arguments either and `g` equals it in everything
+  // but an id that continues its run. A dump of ten million identical
+  // goroutines then costs a few entries, not ten million, with every id
+  // still known. Returns whether it folded.
+  bool TryExtendLast(const Goroutine& g);
   size_t fold_after() const { return fold_after_; }
   void set_fold_after(size_t n) { fold_after_ = n; }  // tests
   // Goroutines folded into the entry before them (0: none).

@@ -106,6 +106,11 @@ int DumpLockIndex::FrameOn(size_t index, uint64_t mutex, size_t from) const {
   return -1;
 }
 
+std::string DumpLockIndex::FrameName(size_t index, int k) const {
+  const Frame& f = s_.stack_of(s_.goroutines()[index]).frames[static_cast<size_t>(k)];
+  return fmt::format("{} ({}:{})", s_.str(f.function), BaseName(s_.str(f.file)), f.line);
+}
+
 std::string DumpLockIndex::RwRecursion(size_t index, uint64_t* writer) const {
   auto it = rw_by_id_.find(s_.goroutines()[index].id);
   if (it == rw_by_id_.end()) return {};
@@ -139,17 +144,13 @@ std::string DumpLockIndex::RwRecursion(size_t index, uint64_t* writer) const {
   for (const RwWaiter& o : rw_waiters_) {
     if (++asked > 256) break;
     if (o.read || o.receiver != receiver) continue;
-    auto name = [&](size_t gi, int k) {
-      const Frame& f = s_.stack_of(s_.goroutines()[gi]).frames[static_cast<size_t>(k)];
-      return fmt::format("{} ({}:{})", s_.str(f.function), BaseName(s_.str(f.file)), f.line);
-    };
     *writer = s_.goroutines()[o.index].id;
     return fmt::format("RWMutex recursion shape, from the dump's addresses: goroutine {} waits "
                        "for a read lock in {} while its caller {} works on the same receiver "
                        "{:#x}, and goroutine {} waits to write-lock in {}: a read lock taken "
                        "again while a writer queues deadlocks both (--source proves it)",
-                       s_.goroutines()[index].id, name(index, r.top), name(index, caller),
-                       receiver, s_.goroutines()[o.index].id, name(o.index, o.top));
+                       s_.goroutines()[index].id, FrameName(index, r.top), FrameName(index, caller),
+                       receiver, s_.goroutines()[o.index].id, FrameName(o.index, o.top));
   }
   return {};
 }
@@ -176,10 +177,6 @@ std::vector<std::pair<std::string, double>> DumpLockIndex::For(const std::vector
     if (++asked > 8) break;
     const Waiter& w = waiters_[it->second];
     const Stack& st = s_.stack_of(s_.goroutines()[w.index]);
-    auto name = [&](size_t index, int k) {
-      const Frame& f = s_.stack_of(s_.goroutines()[index]).frames[static_cast<size_t>(k)];
-      return fmt::format("{} ({}:{})", s_.str(f.function), BaseName(s_.str(f.file)), f.line);
-    };
     // AB-BA: another waiter wants a mutex of a struct this one works on,
     // and this one wants a mutex of a struct that one works on.
     for (size_t gi : WorkingOn(w.mutex, 64)) {
@@ -194,7 +191,8 @@ std::vector<std::pair<std::string, double>> DumpLockIndex::For(const std::vector
                       "in the struct goroutine {} works on in {}, while goroutine {} waits for "
                       "mutex {:#x}, in the struct this one works on in {}: each may hold what "
                       "the other wants (--source proves it)",
-                      w.id, w.mutex, o.id, name(o.index, theirs), o.id, o.mutex, name(w.index, mine)),
+                      w.id, w.mutex, o.id, FrameName(o.index, theirs), o.id, o.mutex,
+                      FrameName(w.index, mine)),
           0.5);
       if (with) with->push_back({o.id, "ab-ba"});
       return out;
@@ -212,7 +210,8 @@ std::vector<std::pair<std::string, double>> DumpLockIndex::For(const std::vector
     bool mine_only = std::find(on.begin(), on.end(), w.index) != on.end() && on.size() < 64;
     size_t queued = 0;
     for (size_t gi : on) {
-      if (gi == w.index || !mine_only) continue;
+      if (!mine_only) break;
+      if (gi == w.index) continue;
       auto oi = by_id_.find(s_.goroutines()[gi].id);
       int otop = TopUserFrame(s_, s_.stack_of(s_.goroutines()[gi]));
       bool only_waits = oi != by_id_.end() && waiters_[oi->second].mutex == w.mutex && otop >= 0 &&
@@ -225,7 +224,7 @@ std::vector<std::pair<std::string, double>> DumpLockIndex::For(const std::vector
         fmt::format("a caller on its own stack, {}, works on the struct that holds mutex {:#x}, "
                     "and {}: the holder is this goroutine (a double lock through a call) or "
                     "one that returned without unlocking (--source tells which)",
-                    name(w.index, caller), w.mutex,
+                    FrameName(w.index, caller), w.mutex,
                     queued == 0 ? std::string("no other goroutine's frames do")
                                 : fmt::format("the {} other goroutine(s) on it only wait to lock "
                                               "it, at their top frame",

@@ -65,6 +65,8 @@ class DumpLockIndex {
   // The RWMutex recursion shape for goroutine `index`, or empty; the
   // queued writer's id to *writer.
   std::string RwRecursion(size_t index, uint64_t* writer) const;
+  // "main.(*T).M (main.go:42)": frame k of goroutine `index`.
+  std::string FrameName(size_t index, int k) const;
 
   // The user frame of goroutine `index` (at or below frame `from`) with a
   // word pointing into the struct holding `mutex`; -1 when none.
