@@ -15,6 +15,9 @@ PACKAGES=(
   # docs/ci's examples test: pre-commit checks and runs the hook; actionlint
   # (scripts/go-tool.sh) runs shellcheck on the workflow's run: steps.
   pre-commit shellcheck
+  # The Prometheus server and promtool: discovery and alerting rules are
+  # tested against the real ones (tests/e2e/prometheus_test.cc, ctest).
+  prometheus
 )
 
 missing=()

@@ -59,6 +59,7 @@ int RunLint(const LintFlags& flags);
 
 struct WatchFlags {
   std::vector<std::string> urls;
+  std::vector<std::string> targets_from;  // prometheus://... or file_sd:PATH
   std::string config;
   bool no_config = false;
   std::string interval, duration, db, detail_gap, alert_at, webhook, command, form;

@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "config/config.h"
+#include "discover/discover.h"
 #include "serve/server.h"
 #include "store/store.h"
 #include "watch/alerts.h"
@@ -103,6 +104,10 @@ CLI::App* AddWatchCommand(CLI::App* app, WatchFlags* f) {
   CLI::App* w = app->add_subcommand(
       "watch", "Poll live services' goroutine profiles, keep history, alert on leaks");
   w->add_option("urls", f->urls, "Services (base URL, e.g. http://127.0.0.1:6060)");
+  w->add_option("--targets-from", f->targets_from,
+                "Targets from Prometheus: prometheus://HOST:PORT[?job=NAME&pprof_port=N] "
+                "(its active targets) or file_sd:PATH (file_sd JSON/YAML); repeatable, "
+                "followed as they change");
   w->add_option("--config", f->config,
                 "Config file with targets: (default: .leakhound.yaml in this folder or a parent)");
   w->add_flag("--no-config", f->no_config, "Ignore any .leakhound.yaml");
@@ -179,8 +184,19 @@ int RunWatch(const WatchFlags& f) {
       if (o.name == t.name) t.name = url;
     options.targets.push_back(t);
   }
-  if (options.targets.empty()) {
-    std::cerr << "leakhound: watch: no targets (give URLs, or targets: in the config file)\n";
+  options.sources = config.sources;
+  for (const std::string& spec : f.targets_from) {
+    SourceConfig s;
+    std::string why;
+    if (!ParseSourceSpec(spec, &s, &why)) {
+      std::cerr << "leakhound: " << why << "\n";
+      return kExitUsage;
+    }
+    options.sources.push_back(std::move(s));
+  }
+  if (options.targets.empty() && options.sources.empty()) {
+    std::cerr << "leakhound: watch: no targets (give URLs, --targets-from, or targets: or "
+                 "sources: in the config file)\n";
     return kExitUsage;
   }
   options.fetch.total_timeout_ms = options.watch.timeout_ms;
@@ -192,6 +208,9 @@ int RunWatch(const WatchFlags& f) {
   options.fetch.ca_file = f.ca_file;
   options.fetch.basic_auth = Secret(f.user, "LEAKHOUND_BASIC_AUTH");
   options.fetch.bearer_token = Secret(f.bearer, "LEAKHOUND_BEARER_TOKEN");
+  options.source_fetch = options.fetch;
+  options.source_fetch.basic_auth.clear();  // the services' secrets are not Prometheus's
+  options.source_fetch.bearer_token.clear();
   options.analyze.thresholds = config.thresholds;
   options.analyze.ignore = &config.ignore;
 
@@ -214,6 +233,10 @@ int RunWatch(const WatchFlags& f) {
   InstallSignals();
   Watcher watcher(options, store.get(), &alerts);
   g_watcher = &watcher;
+  if (!watcher.ReadSourcesAtStart(&error)) {
+    std::cerr << "leakhound: " << error << "\n";
+    return kExitConfig;
+  }
 
   DashboardServer server;
   std::string serve_addr = !f.serve.empty() ? f.serve : "";
@@ -241,8 +264,10 @@ int RunWatch(const WatchFlags& f) {
                              so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host,
                              server.port());
   }
-  std::cerr << fmt::format("leakhound: watching {} target(s), every {} ms, history in {}\n",
-                           options.targets.size(), options.watch.interval_ms, options.watch.db);
+  std::cerr << fmt::format("leakhound: watching {} target(s){}, every {} ms, history in {}\n",
+                           watcher.Status().size(),
+                           options.sources.empty() ? "" : fmt::format(" and {} source(s)", options.sources.size()),
+                           options.watch.interval_ms, options.watch.db);
 
   auto started = std::chrono::steady_clock::now();
   auto elapsed_ms = [&] {

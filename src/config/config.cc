@@ -107,6 +107,56 @@ void ReadTargets(const std::string& path, const YAML::Node& val, Config* cfg) {
   }
 }
 
+// sources: where watch learns targets; src/discover reads them.
+void ReadSources(const std::string& path, const YAML::Node& val, Config* cfg) {
+  if (!val.IsSequence()) Fail(path, val, "sources: expected a list");
+  for (const auto& item : val) {
+    if (!item.IsMap()) Fail(path, item, "sources: each source is a mapping with prometheus: or file_sd:");
+    SourceConfig s;
+    s.origin = fmt::format("{}:{}", path, item.Mark().line + 1);
+    bool refresh_set = false;
+    for (const auto& f : item) {
+      std::string k = Get<std::string>(path, f.first, "key");
+      if (k == "prometheus" || k == "file_sd") {
+        if (!s.kind.empty()) Fail(path, f.first, "a source is either prometheus: or file_sd:, not both");
+        s.kind = k;
+        s.where = Get<std::string>(path, f.second, k.c_str());
+        if (k == "prometheus") {
+          if (!s.where.starts_with("http://") && !s.where.starts_with("https://"))
+            Fail(path, f.second, "prometheus: expected the server's http:// or https:// URL");
+          while (s.where.back() == '/') s.where.pop_back();
+        } else if (!s.where.empty() && s.where[0] != '/') {
+          s.where = Dirname(path) + "/" + s.where;
+        }
+      } else if (k == "job") {
+        s.job = Get<std::string>(path, f.second, "job");
+      } else if (k == "refresh") {
+        s.refresh_ms = Duration(path, f.second, "refresh");
+        refresh_set = true;
+      } else if (k == "pprof_port") {
+        s.pprof_port = Get<std::string>(path, f.second, "pprof_port");
+        if (s.pprof_port.empty() || s.pprof_port.size() > 5 ||
+            s.pprof_port.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoi(s.pprof_port) < 1 || std::stoi(s.pprof_port) > 65535)
+          Fail(path, f.second, "pprof_port: expected a port from 1 to 65535");
+      } else if (k == "pprof_scheme") {
+        s.pprof_scheme = Get<std::string>(path, f.second, "pprof_scheme");
+        if (s.pprof_scheme != "http" && s.pprof_scheme != "https")
+          Fail(path, f.second, "pprof_scheme: expected http or https");
+      } else {
+        Fail(path, f.first, "unknown source key \"" + Shown(k) +
+                                "\" (known: prometheus, file_sd, job, refresh, pprof_port, pprof_scheme)");
+      }
+    }
+    if (s.kind.empty() || s.where.empty()) Fail(path, item, "source without prometheus: or file_sd:");
+    if (s.kind == "file_sd" && !refresh_set) s.refresh_ms = 5'000;
+    s.name = (s.kind == "file_sd" ? "file_sd:" + s.where : (s.where.starts_with("https") ? "prometheus+https://" : "prometheus://") +
+                                        s.where.substr(s.where.find("://") + 3)) +
+             (s.job.empty() ? "" : "?job=" + s.job);
+    cfg->sources.push_back(std::move(s));
+  }
+}
+
 void ReadWatch(const std::string& path, const YAML::Node& val, WatchConfig* w) {
   if (!val.IsMap()) Fail(path, val, "watch: expected a mapping");
   for (const auto& f : val) {
@@ -279,13 +329,15 @@ bool LoadConfig(const std::string& path, Config* out, std::string* error) {
           if (!r.empty() && r[0] != '/') r = Dirname(path) + "/" + r;
       } else if (key == "targets") {
         ReadTargets(path, val, &cfg);
+      } else if (key == "sources") {
+        ReadSources(path, val, &cfg);
       } else if (key == "watch") {
         ReadWatch(path, val, &cfg.watch);
       } else if (key == "serve") {
         ReadServe(path, val, &cfg.serve);
       } else {
         Fail(path, kv.first, "unknown key \"" + Shown(key) +
-                                 "\" (known: thresholds, ignore, source, targets, watch, serve)");
+                                 "\" (known: thresholds, ignore, source, targets, sources, watch, serve)");
       }
     }
   } catch (const ConfigError& e) {

@@ -16,6 +16,12 @@
 //       bearer_env: API_TOKEN      # or bearer:, basic_auth_env:, basic_auth:
 //       ca_file: /etc/ssl/internal.pem
 //       labels: {team: payments}
+//   sources:                       # targets from Prometheus's discovery
+//     - prometheus: http://127.0.0.1:9090
+//       job: api                   # only this job's active targets
+//       pprof_port: 6060           # pprof is not on the metrics port
+//       refresh: 30s
+//     - file_sd: /etc/prometheus/targets/*.json
 //   watch: {interval: 30s, window: 20, detail_gap: 5m, timeout: 10s, form: proto,
 //           db: leakhound.db, alert_at: leak, webhook: https://..., command: ./page.sh,
 //           retention: {full: 6h, step: 5m, max: 30d}, store_buckets: 50}
@@ -43,6 +49,20 @@ struct TargetConfig {
   std::string ca_file;
   std::map<std::string, std::string> labels;
   std::string origin;  // "FILE:LINE"
+  std::string source;  // SourceConfig::name of the discovery that gave it; empty: listed
+};
+
+// Where `leakhound watch` learns targets it is not given (src/discover):
+// a Prometheus server's active targets or Prometheus file_sd files.
+struct SourceConfig {
+  std::string kind;   // "prometheus" | "file_sd"
+  std::string where;  // the API's base URL, or a file path (last element may be a glob)
+  std::string job;    // only targets whose job label is this; empty: all
+  long refresh_ms = 30'000;  // file_sd: how often the files' times are checked
+  std::string pprof_port;    // pprof on this port of the instance's host
+  std::string pprof_scheme;  // http | https; default: the target's scheme
+  std::string name;    // how logs name it: "prometheus://HOST:PORT?job=J", "file_sd:PATH"
+  std::string origin;  // "FILE:LINE" or "--targets-from"
 };
 
 struct WatchConfig {
@@ -73,6 +93,7 @@ struct Config {
   std::vector<IgnoreRule> ignore;
   std::vector<std::string> source_roots;  // relative to the file's folder
   std::vector<TargetConfig> targets;
+  std::vector<SourceConfig> sources;
   WatchConfig watch;
   ServeConfig serve;
 };

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -233,6 +234,13 @@ Json DashboardFromStore(Store& store, const DashboardQuery& q) {
 std::string MetricsFromStore(Store& store, const std::vector<TargetStatus>* live) {
   std::ostringstream out;
   std::vector<StoredTarget> targets = store.Targets();
+  if (live) {
+    // A live watch speaks for the targets it watches now: one that
+    // discovery removed must not stay "up" with open findings forever.
+    std::set<std::string> watched;
+    for (const TargetStatus& s : *live) watched.insert(s.name);
+    std::erase_if(targets, [&](const StoredTarget& t) { return watched.count(t.name) == 0; });
+  }
   std::map<int64_t, std::optional<SnapshotRecord>> latest;
   for (const StoredTarget& t : targets) latest[t.id] = store.LatestSnapshot(t.id);
 
@@ -274,9 +282,10 @@ std::string MetricsFromStore(Store& store, const std::vector<TargetStatus>* live
   std::map<int64_t, std::string> names;
   for (const StoredTarget& t : targets) names[t.id] = t.name;
   for (const auto& [key, n] : open)
-    out << fmt::format("leakhound_open_findings{{target=\"{}\",pattern=\"{}\",severity=\"{}\"}} {}\n",
-                       Label(names[std::get<0>(key)]), Label(std::get<1>(key)),
-                       Label(std::get<2>(key)), n);
+    if (names.count(std::get<0>(key)))
+      out << fmt::format("leakhound_open_findings{{target=\"{}\",pattern=\"{}\",severity=\"{}\"}} {}\n",
+                         Label(names[std::get<0>(key)]), Label(std::get<1>(key)),
+                         Label(std::get<2>(key)), n);
   if (live) {
     out << "# HELP leakhound_scrape_errors_total Failed polls since leakhound started.\n"
            "# TYPE leakhound_scrape_errors_total counter\n";

@@ -69,7 +69,7 @@ void TakeDetail(const Detail& d, FindingRecord* r) {
 }  // namespace
 
 struct Watcher::Target {
-  size_t index = 0;  // in targets_
+  uint64_t id = 0;  // key in targets_, tag of its polls
   TargetConfig config;
   long interval_ms = 0;
   int64_t target_id = 0;  // in the store
@@ -93,33 +93,76 @@ Watcher::Watcher(WatchOptions options, Store* store, AlertSink* alerts)
   int64_t now = SteadyMs();
   size_t n = options_.targets.size();
   for (size_t i = 0; i < n; ++i) {
-    auto t = std::make_unique<Target>();
-    t->index = i;
-    t->config = options_.targets[i];
-    t->interval_ms = t->config.interval_ms > 0 ? t->config.interval_ms : options_.watch.interval_ms;
+    const TargetConfig& c = options_.targets[i];
+    long interval = c.interval_ms > 0 ? c.interval_ms : options_.watch.interval_ms;
     // Spread the first polls over the first interval (capped at 1 s) so a
     // fleet is not hit in one burst.
-    t->next_due = now + static_cast<int64_t>(std::min<long>(t->interval_ms, 1000) * i / std::max<size_t>(n, 1));
-    t->status.name = t->config.name;
-    t->status.url = t->config.url;
-    t->fetch = options_.fetch;
-    if (!t->config.bearer.empty()) t->fetch.bearer_token = t->config.bearer;
-    if (!t->config.basic_auth.empty()) t->fetch.basic_auth = t->config.basic_auth;
-    if (!t->config.ca_file.empty()) t->fetch.ca_file = t->config.ca_file;
-    if (store_) {
-      nlohmann::json labels(t->config.labels);
-      t->target_id = store_->UpsertTarget(t->config.name, t->config.url, labels.dump());
-    }
-    targets_.push_back(std::move(t));
+    AddTarget(c, now + static_cast<int64_t>(std::min<long>(interval, 1000) * i / std::max<size_t>(n, 1)));
   }
+  InitSources();
+}
+
+void Watcher::AddTarget(const TargetConfig& config, int64_t first_due_ms) {
+  auto t = std::make_unique<Target>();
+  t->id = next_target_id_++;
+  t->config = config;
+  t->interval_ms = t->config.interval_ms > 0 ? t->config.interval_ms : options_.watch.interval_ms;
+  t->next_due = first_due_ms;
+  t->status.name = t->config.name;
+  t->status.url = t->config.url;
+  t->fetch = options_.fetch;
+  if (!t->config.bearer.empty()) t->fetch.bearer_token = t->config.bearer;
+  if (!t->config.basic_auth.empty()) t->fetch.basic_auth = t->config.basic_auth;
+  if (!t->config.ca_file.empty()) t->fetch.ca_file = t->config.ca_file;
+  if (store_) {
+    nlohmann::json labels(t->config.labels);
+    t->target_id = store_->UpsertTarget(t->config.name, t->config.url, labels.dump());
+  }
+  uint64_t id = t->id;
+  targets_.emplace(id, std::move(t));
+}
+
+void Watcher::ApplyTargets(const std::string& source, std::vector<TargetConfig> now) {
+  std::lock_guard<std::mutex> lock(status_mu_);
+  std::map<std::string, const TargetConfig*> wanted;
+  for (const TargetConfig& c : now) wanted[c.name] = &c;
+  size_t removed = 0, added = 0;
+  std::set<std::string> names;
+  for (auto it = targets_.begin(); it != targets_.end();) {
+    Target& t = *it->second;
+    auto w = wanted.find(t.config.name);
+    if (t.config.source == source &&
+        (w == wanted.end() || w->second->url != t.config.url)) {
+      it = targets_.erase(it);  // an in-flight poll of it ends unheard
+      ++removed;
+      continue;
+    }
+    if (t.config.source == source && t.config.labels != w->second->labels) {
+      t.config.labels = w->second->labels;
+      if (store_) store_->UpsertTarget(t.config.name, t.config.url, nlohmann::json(t.config.labels).dump());
+    }
+    names.insert(t.config.name);
+    ++it;
+  }
+  int64_t start = SteadyMs();
+  size_t fresh = 0;
+  for (const TargetConfig& c : now) fresh += names.count(c.name) == 0;
+  for (const TargetConfig& c : now) {
+    if (names.count(c.name)) continue;  // kept, or a listed target of that name
+    long interval = c.interval_ms > 0 ? c.interval_ms : options_.watch.interval_ms;
+    AddTarget(c, start + static_cast<int64_t>(std::min<long>(interval, 1000) * added / std::max<size_t>(fresh, 1)));
+    names.insert(c.name);
+    ++added;
+  }
+  if (added || removed)
+    std::cerr << fmt::format("leakhound: {}: {} target(s) (+{} -{})\n", source, now.size(), added, removed);
 }
 
 Watcher::~Watcher() = default;
 
-void Watcher::StartPoll(size_t index, bool detail, int64_t now_ms) {
-  Target& t = *targets_[index];
+void Watcher::StartPoll(Target& t, bool detail, int64_t now_ms) {
   std::string url = ProfileUrl(t.config.url, options_.profile, detail ? "2" : options_.form);
-  poller_.Start(index | (detail ? kDetailTag : 0), url, t.fetch);
+  poller_.Start(t.id | (detail ? kDetailTag : 0), url, t.fetch);
   if (detail) {
     t.detail_in_flight = true;
     t.last_detail_ms = now_ms;
@@ -131,10 +174,11 @@ void Watcher::StartPoll(size_t index, bool detail, int64_t now_ms) {
 void Watcher::Step(int max_wait_ms) {
   int64_t now = SteadyMs();
   int64_t next = now + max_wait_ms;
-  for (size_t i = 0; i < targets_.size(); ++i) {
-    Target& t = *targets_[i];
+  StepSources(now);
+  for (auto& [id, tp] : targets_) {
+    Target& t = *tp;
     if (!t.routine_in_flight && now >= t.next_due) {
-      StartPoll(i, false, now);
+      StartPoll(t, false, now);
       // A poll that took longer than the interval is not made up for
       // with a burst: the next one is an interval from now.
       t.next_due = std::max(t.next_due + t.interval_ms, now + t.interval_ms / 2);
@@ -156,12 +200,13 @@ void Watcher::Step(int max_wait_ms) {
 }
 
 void Watcher::HandleDone(PollDone done) {
+  if (done.tag & kSourceTag) return HandleSource(static_cast<size_t>(done.tag & ~kSourceTag), done.result);
   bool detail = (done.tag & kDetailTag) != 0;
-  size_t index = static_cast<size_t>(done.tag & ~kDetailTag);
-  if (index >= targets_.size()) return;
   // Status() and OpenFindings() may be called from the dashboard's threads.
   std::lock_guard<std::mutex> lock(status_mu_);
-  Target& t = *targets_[index];
+  auto found = targets_.find(done.tag & ~kDetailTag);
+  if (found == targets_.end()) return;  // removed by discovery meanwhile
+  Target& t = *found->second;
   if (detail) {
     t.detail_in_flight = false;
     HandleDetail(t, done.result);
@@ -438,7 +483,7 @@ void Watcher::MaybeAskDetail(Target& t) {
   int64_t now = SteadyMs();
   if (!t.detail_in_flight &&
       (t.last_detail_ms == 0 || now - t.last_detail_ms >= options_.watch.detail_gap_ms)) {
-    StartPoll(t.index, true, now);
+    StartPoll(t, true, now);
   }
 }
 
@@ -454,14 +499,14 @@ void Watcher::StoreFailed(const std::string& error) {
 std::vector<TargetStatus> Watcher::Status() const {
   std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<TargetStatus> out;
-  for (const auto& t : targets_) out.push_back(t->status);
+  for (const auto& [id, t] : targets_) out.push_back(t->status);
   return out;
 }
 
 std::vector<Watcher::OpenFinding> Watcher::OpenFindings() const {
   std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<OpenFinding> out;
-  for (const auto& t : targets_) out.insert(out.end(), t->open.begin(), t->open.end());
+  for (const auto& [id, t] : targets_) out.insert(out.end(), t->open.begin(), t->open.end());
   return out;
 }
 

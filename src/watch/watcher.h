@@ -35,6 +35,9 @@ namespace leakhound {
 
 struct WatchOptions {
   std::vector<TargetConfig> targets;
+  // Discovery: targets these give come and go as they change (sources.cc).
+  std::vector<SourceConfig> sources;
+  FetchOptions source_fetch;  // for the Prometheus API
   WatchConfig watch;
   AnalyzeOptions analyze;  // thresholds, ignore rules (source is unused)
   FetchOptions fetch;      // defaults for every target (timeouts, size cap)
@@ -62,6 +65,10 @@ class Watcher {
   // Starts due polls, waits up to `max_wait_ms` for transfers, handles the
   // ones that ended. Call in a loop.
   void Step(int max_wait_ms);
+  // Reads the file_sd sources once, so that a missing or malformed file
+  // stops `watch` at start with its error ("PATH:LINE: ..."); later
+  // failures keep the targets the source gave before.
+  bool ReadSourcesAtStart(std::string* error);
   // Stops starting new polls; in-flight ones are abandoned (their
   // snapshots were never written, so nothing is half-kept).
   void Wakeup() { poller_.Wakeup(); }
@@ -85,7 +92,24 @@ class Watcher {
 
  private:
   struct Target;
-  void StartPoll(size_t index, bool detail, int64_t now_ms);
+  // One discovery source's state (sources.cc).
+  struct Source {
+    SourceConfig config;
+    int64_t next_due = 0;  // steady ms
+    bool in_flight = false;
+    bool ok_once = false;
+    std::string last_error;  // logged when it changes
+    std::string files_seen;  // file_sd: the files' names, sizes and times when last read
+  };
+  static constexpr uint64_t kSourceTag = 1ull << 62;  // | index in sources_
+  void InitSources();
+  void AddTarget(const TargetConfig& config, int64_t first_due_ms);
+  // Makes the targets `source` gave be `now`: new ones start polling,
+  // vanished ones stop (their history stays in the store).
+  void ApplyTargets(const std::string& source, std::vector<TargetConfig> now);
+  void StepSources(int64_t now_ms);
+  void HandleSource(size_t index, FetchResult& result);
+  void StartPoll(Target& t, bool detail, int64_t now_ms);
   void HandleDone(PollDone done);
   void HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms);
   // The steps of HandleRoutine, in order.
@@ -107,7 +131,11 @@ class Watcher {
   Store* store_;
   AlertSink* alerts_;
   Poller poller_;
-  std::vector<std::unique_ptr<Target>> targets_;
+  // By id, which is also the poll's tag: a target that discovery removed
+  // while its poll was in flight is simply not found when the poll ends.
+  std::map<uint64_t, std::unique_ptr<Target>> targets_;
+  uint64_t next_target_id_ = 0;
+  std::vector<std::unique_ptr<Source>> sources_;
   uint64_t polls_ = 0;
   int64_t last_retain_ms_ = 0;
   std::string store_fault_;

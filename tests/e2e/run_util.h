@@ -4,9 +4,12 @@
 #ifndef LEAKHOUND_TESTS_E2E_RUN_UTIL_H_
 #define LEAKHOUND_TESTS_E2E_RUN_UTIL_H_
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -163,6 +166,7 @@ class Service {
       ssize_t n = read(fd_, buf, sizeof buf);
       if (n <= 0) break;
       got.append(buf, static_cast<size_t>(n));
+      seen_ = got;
       size_t at = got.find(ready_prefix);
       size_t nl = at == std::string::npos ? at : got.find('\n', at);
       if (nl != std::string::npos) {
@@ -176,6 +180,8 @@ class Service {
   ~Service() { Stop(); }
   // The rest of the ready line, e.g. the URL after "listening ".
   const std::string& ready_line() const { return line_; }
+  // Everything it printed up to and including the ready line.
+  const std::string& seen() const { return seen_; }
   pid_t pid() const { return pid_; }
   // Sends `sig`, waits up to `timeout_ms` for the exit, and returns the
   // exit status (128+signal), reading what it still prints into *output.
@@ -217,7 +223,29 @@ class Service {
   pid_t pid_ = -1;
   int fd_ = -1;
   std::string line_;
+  std::string seen_;
 };
+
+// A loopback port free a moment ago, for a server that must be told its
+// port before it starts (Prometheus, a config that names it).
+inline int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// curl with a 10 s cap, so a hung server fails the test instead of hanging it.
+inline RunResult Curl(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"curl", "-sS", "--max-time", "10"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv);
+}
 
 inline std::string ReadFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

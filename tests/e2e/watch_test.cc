@@ -22,18 +22,6 @@ using Json = nlohmann::json;
 
 std::string DemoSource() { return std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/demo/main.go"; }
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 std::string Fresh(const std::string& name) {
   std::string p = WorkDir() + "/" + name;
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
@@ -79,12 +67,6 @@ const Json* FindFinding(const Json& findings, const std::string& pattern) {
   for (const Json& f : findings)
     if (f["pattern"] == pattern) return &f;
   return nullptr;
-}
-
-RunResult Curl(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {"curl", "-sS", "--max-time", "10"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return Run(argv);
 }
 
 class Watch : public testing::TestWithParam<std::string> {};

@@ -26,6 +26,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -202,6 +203,14 @@ func newMux() *http.ServeMux {
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
+	})
+	// What a Prometheus server scrapes from a service: the fleet's ports
+	// are real scrape targets, so leakhound can find them through
+	// Prometheus's discovery (tests/e2e/prometheus_test.cc).
+	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		fmt.Fprintf(w, "# HELP fleet_goroutines Goroutines in this process.\n"+
+			"# TYPE fleet_goroutines gauge\nfleet_goroutines %d\n", runtime.NumGoroutine())
 	})
 	return mux
 }
