@@ -32,6 +32,8 @@ run_one() {
   seeds=("$scratch")
   [ -d "$SEEDS/$short" ] && seeds+=("$SEEDS/$short")
   [ "$short" = text_parser ] && seeds+=("$ROOT/testdata/dumps")
+  # Discovery reads what Prometheus answers: start from a recorded answer.
+  [ "$short" = discover ] && seeds+=("$ROOT/testdata/prometheus")
   # The lock reader reads Go source, as the linter does: the same seeds.
   [ "$short" = lock_source ] && seeds+=("$SEEDS/lint")
   dict=()

@@ -162,6 +162,7 @@
                Array.from(patterns.keys()).sort().map(p => [p, p + ' (' + patterns.get(p) + ')']));
 
     renderSummary(data);
+    renderFleet(data);
     renderTargets(data);
     renderTotals(data);
     renderStates(data);
@@ -205,6 +206,34 @@
       s.textContent = state.lastOk ? 'live · updated ' + fmtTime(state.lastOk).slice(11) : 'live · connecting…';
     } else if (d) {
       s.textContent = 'snapshot' + (d.generated_ms ? ' · ' + fmtTime(d.generated_ms) : '');
+    }
+  }
+
+  // LeakProf's view, from the server's ranking (data.fleet): worst first.
+  function renderFleet(data) {
+    const rows = arr(data.fleet);
+    const body = $('fleet').tBodies[0];
+    clear(body);
+    $('fleet-section').hidden = rows.length === 0;
+    $('fleet-count').textContent = rows.length ? '(' + rows.length + ')' : '';
+    for (const r of rows) {
+      const w = r.worst && typeof r.worst === 'object' ? r.worst : {};
+      const sev = str(w.severity) === 'leak' ? 'leak' : 'suspect';
+      const where = str(w.file) ? str(w.file).split('/').pop() + ':' + num(w.line) : '—';
+      const tr = el('tr', { class: 'clickable', data: { target: str(r.target) }, title: str(w.function) },
+        el('td', { class: 'num' }, String(num(r.rank))),
+        el('td', { class: 'name' }, el('strong', null, str(r.target))),
+        el('td', { class: 'num' }, num(r.score).toFixed(1)),
+        el('td', null, el('span', { class: 'pill sev-' + sev }, sev), ' ' + str(w.pattern) + ' (' + num(w.confidence).toFixed(2) + ')'),
+        el('td', { class: 'nowrap' }, where),
+        el('td', { class: 'num' }, fmtInt(r.goroutines)),
+        el('td', { class: 'num' }, num(w.growth_per_hour) > 0 ? fmtInt(Math.round(num(w.growth_per_hour))) : '—'),
+        el('td', { class: 'num' }, num(r.leaks) + ' · ' + num(r.suspects)));
+      tr.addEventListener('click', () => {
+        $('filter-target').value = str(r.target);
+        applyFilters();
+      });
+      body.appendChild(tr);
     }
   }
 

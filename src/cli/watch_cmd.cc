@@ -18,6 +18,7 @@
 #include "serve/server.h"
 #include "store/store.h"
 #include "watch/alerts.h"
+#include "report/fleet_rank.h"
 #include "watch/watcher.h"
 
 namespace leakhound {
@@ -44,9 +45,28 @@ std::string Secret(const std::string& flag, const char* env) {
   return v ? v : "";
 }
 
+// LeakProf's table: the services to look at first.
+void WriteFleetTable(const std::vector<FleetRow>& fleet, std::ostream& out) {
+  out << "\nservices by their worst leak:\n";
+  out << fmt::format("  {:>3}  {:<24} {:>9}  {:<32} {:>10} {:>9}  {}\n", "#", "service", "score", "worst",
+                     "goroutines", "growth/h", "at");
+  size_t rank = 0;
+  for (const FleetRow& r : fleet) {
+    const FindingRecord& w = r.worst;
+    std::string file = w.file.substr(w.file.rfind('/') == std::string::npos ? 0 : w.file.rfind('/') + 1);
+    out << fmt::format("  {:>3}  {:<24} {:>9.1f}  {:<32} {:>10} {:>9.0f}  {}\n", ++rank, r.target, r.score,
+                       fmt::format("{} {} ({:.2f})", w.severity == "leak" ? "LEAK" : "SUSPECT", w.pattern,
+                                   w.confidence),
+                       r.goroutines, w.growth_per_hour, file.empty() ? "?" : fmt::format("{}:{}", file, w.line));
+  }
+}
+
 void WriteSummary(const Watcher& w, const std::string& format, double seconds, std::ostream& out) {
   std::vector<TargetStatus> status = w.Status();
   std::vector<Watcher::OpenFinding> open = w.OpenFindings();
+  std::vector<std::pair<std::string, const FindingRecord*>> pairs;
+  for (const Watcher::OpenFinding& f : open) pairs.emplace_back(f.target, &f.record);
+  std::vector<FleetRow> fleet = RankFleet(pairs);
   if (format == "json") {
     nlohmann::json j;
     j["schema"] = "leakhound/watch/v1";
@@ -72,6 +92,7 @@ void WriteSummary(const Watcher& w, const std::string& format, double seconds, s
                           {"reasons", nlohmann::json::parse(r.reasons_json, nullptr, false)}});
     }
     j["findings"] = findings;
+    j["fleet"] = FleetJson(fleet);
     out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
@@ -84,6 +105,7 @@ void WriteSummary(const Watcher& w, const std::string& format, double seconds, s
     out << "no leaks found\n";
     return;
   }
+  if (status.size() > 1) WriteFleetTable(fleet, out);
   out << fmt::format("\n{} finding(s):\n", open.size());
   for (const Watcher::OpenFinding& f : open) {
     const FindingRecord& r = f.record;

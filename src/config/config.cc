@@ -143,9 +143,14 @@ void ReadSources(const std::string& path, const YAML::Node& val, Config* cfg) {
         s.pprof_scheme = Get<std::string>(path, f.second, "pprof_scheme");
         if (s.pprof_scheme != "http" && s.pprof_scheme != "https")
           Fail(path, f.second, "pprof_scheme: expected http or https");
+      } else if (k == "bearer_env") {
+        s.bearer = FromEnv(path, f.second, "bearer_env");
+      } else if (k == "ca_file") {
+        s.ca_file = Get<std::string>(path, f.second, "ca_file");
       } else {
         Fail(path, f.first, "unknown source key \"" + Shown(k) +
-                                "\" (known: prometheus, file_sd, job, refresh, pprof_port, pprof_scheme)");
+                                "\" (known: prometheus, file_sd, job, refresh, pprof_port, pprof_scheme, "
+                                "bearer_env, ca_file)");
       }
     }
     if (s.kind.empty() || s.where.empty()) Fail(path, item, "source without prometheus: or file_sd:");

@@ -21,6 +21,7 @@
 //       job: api                   # only this job's active targets
 //       pprof_port: 6060           # pprof is not on the metrics port
 //       refresh: 30s
+//       bearer_env: PROM_TOKEN     # if the API asks for a token; ca_file: too
 //     - file_sd: /etc/prometheus/targets/*.json
 //   watch: {interval: 30s, window: 20, detail_gap: 5m, timeout: 10s, form: proto,
 //           db: leakhound.db, alert_at: leak, webhook: https://..., command: ./page.sh,
@@ -61,6 +62,8 @@ struct SourceConfig {
   long refresh_ms = 30'000;  // file_sd: how often the files' times are checked
   std::string pprof_port;    // pprof on this port of the instance's host
   std::string pprof_scheme;  // http | https; default: the target's scheme
+  std::string bearer;        // for the Prometheus API (bearer_env:), not the services
+  std::string ca_file;       // CA bundle for the Prometheus API's TLS
   std::string name;    // how logs name it: "prometheus://HOST:PORT?job=J", "file_sd:PATH"
   std::string origin;  // "FILE:LINE" or "--targets-from"
 };

@@ -12,6 +12,7 @@
 
 #include "base/duration.h"
 #include "base/words.h"
+#include "report/fleet_rank.h"
 #include "patterns/pattern.h"
 #include "report/html_report.h"
 #include "serve/gate.h"
@@ -225,6 +226,12 @@ Json DashboardFromStore(Store& store, const DashboardQuery& q) {
       }
     }
   }
+  // LeakProf's view: the services by their worst open finding.
+  std::vector<StoredFinding> open_findings = store.Findings(0, true);
+  std::vector<std::pair<std::string, const FindingRecord*>> pairs;
+  for (const StoredFinding& f : open_findings)
+    if (q.target.empty() || names[f.target_id] == q.target) pairs.emplace_back(names[f.target_id], &f);
+  doc["fleet"] = FleetJson(RankFleet(pairs));
   doc["targets"] = std::move(targets);
   doc["buckets"] = std::move(buckets);
   doc["findings"] = std::move(findings);

@@ -73,7 +73,10 @@ void Watcher::StepSources(int64_t now_ms) {
     s.next_due = now_ms + s.config.refresh_ms;
     if (s.config.kind == "prometheus") {
       s.in_flight = true;
-      poller_.Start(kSourceTag | i, TargetsApiUrl(s.config), options_.source_fetch);
+      FetchOptions fetch = options_.source_fetch;
+      if (!s.config.bearer.empty()) fetch.bearer_token = s.config.bearer;
+      if (!s.config.ca_file.empty()) fetch.ca_file = s.config.ca_file;
+      poller_.Start(kSourceTag | i, TargetsApiUrl(s.config), fetch);
       continue;
     }
     std::string sig = FilesSignature(s.config);

@@ -77,6 +77,25 @@ async function checkPage(browser, url, { screenshot, sameOrigin, minPatterns }) 
     check(await stack.locator('pre.stack').isVisible(), label + 'the stack opens');
   }
 
+  // The services ranked by their worst leak, in the server's order; a
+  // click on a row filters the page to that service. No ranking, no table.
+  const fleet = (data && Array.isArray(data.fleet)) ? data.fleet : [];
+  if (fleet.length) {
+    await page.waitForSelector('#fleet-section', { state: 'visible', timeout: 5000 }).catch(() => {});
+    const order = await page.$$eval('#fleet tbody tr', (rows) => rows.map((r) => r.dataset.target));
+    check(JSON.stringify(order) === JSON.stringify(fleet.map((r) => r.target)),
+          label + 'the fleet table lists ' + fleet.length + ' service(s) worst first (' + order.join(', ') + ')');
+    const first = await page.locator('#fleet tbody tr').first().innerText();
+    check(first.includes(fleet[0].worst.pattern), label + 'the first row names its worst finding (' + fleet[0].worst.pattern + ')');
+    await page.locator('#fleet tbody tr').first().click();
+    check((await page.$eval('#filter-target', (e) => e.value)) === fleet[0].target, label + 'a click on a row picks its service');
+    const strangers = await page.$$eval('.finding', (els, t) => els.filter((e) => e.dataset.target !== t && e.offsetParent !== null).length, fleet[0].target);
+    check(strangers === 0, label + 'then no other service\'s finding is shown');
+    await page.selectOption('#filter-target', '');
+  } else {
+    check(!(await page.isVisible('#fleet-section')), label + 'no ranking in the data: no fleet table');
+  }
+
   // The totals chart: a canvas with size, and something drawn on it; with
   // one snapshot, none (a time axis of one point) but counts per state.
   if (snapshots <= 1) {

@@ -31,8 +31,10 @@ TEST(Dashboard, LiveAndFileViewsRenderInChromium) {
   });
   std::string db = WorkDir() + "/dashboard.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
-  Service watch({e2e::LeakhoundBinary(), "watch", url, "--no-config", "--interval", "1s", "--db", db,
-                 "--serve", "127.0.0.1:0", "--token", "s3cret", "--quiet"},
+  // A second leaking service, so the page ranks a fleet of two.
+  Service fleet({BuildGo("fleet", "1.26"), "-n", "1", "-leak-every", "50ms"}, "http://");
+  Service watch({e2e::LeakhoundBinary(), "watch", url, "http://" + fleet.ready_line(), "--no-config", "--interval", "1s", "--db", db,
+                 "--serve", "127.0.0.1:0", "--token", "s3cret"},
                 "dashboard at ", true);
   std::string dash = watch.ready_line();
   usleep(8000 * 1000);
@@ -56,7 +58,20 @@ TEST(Dashboard, LiveAndFileViewsRenderInChromium) {
   struct stat st;
   EXPECT_EQ(stat((artifacts + "/dashboard.png").c_str(), &st), 0);
   EXPECT_EQ(stat((artifacts + "/dashboard-live.png").c_str(), &st), 0);
-  EXPECT_EQ(watch.SignalAndWait(SIGTERM, 10'000), 0);
+  std::string summary;
+  EXPECT_EQ(watch.SignalAndWait(SIGTERM, 10'000, &summary), 0);
+  // The text summary ranks the two services too, both with a leak.
+  size_t table = summary.find("services by their worst leak:");
+  ASSERT_NE(table, std::string::npos) << summary;
+  std::istringstream rows(summary.substr(table));
+  std::string line;
+  std::getline(rows, line);
+  std::getline(rows, line);  // the header
+  for (int rank = 1; rank <= 2; ++rank) {
+    ASSERT_TRUE(std::getline(rows, line)) << summary;
+    EXPECT_NE(line.find(std::to_string(rank) + "  127.0.0.1:"), std::string::npos) << line;
+    EXPECT_NE(line.find("LEAK "), std::string::npos) << line;
+  }
 }
 
 }  // namespace

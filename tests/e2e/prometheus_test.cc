@@ -6,11 +6,13 @@
 // leaking service. Also file_sd: targets come and go as the file changes.
 #include <signal.h>
 
+#include <atomic>
 #include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "loopback_server.h"
 #include "run_util.h"
 
 namespace e2e {
@@ -161,6 +163,16 @@ TEST(Prometheus, DiscoversTheFleetThroughPrometheusAndTheLeakAlertFires) {
         Basename(f.value("file", "")) == "main.go")
       at_line = true;
   EXPECT_TRUE(at_line) << doc["findings"].dump().substr(0, 3000);
+  // LeakProf's view: the leaking services first, the healthy one with no leak.
+  ASSERT_GE(doc["fleet"].size(), 1u) << doc.dump().substr(0, 2000);
+  EXPECT_TRUE(leaky_instances.count(doc["fleet"][0].value("target", ""))) << doc["fleet"].dump();
+  EXPECT_EQ(doc["fleet"][0]["worst"]["severity"], "leak");
+  for (const Json& row : doc["fleet"]) {
+    if (row["target"] == healthy_instance) {
+      EXPECT_EQ(row["leaks"], 0) << row.dump();
+    }
+    EXPECT_LE(row["score"].get<double>(), doc["fleet"][0]["score"].get<double>());
+  }
 
   // The Grafana dashboard's queries all run on this Prometheus, and its
   // per-service panel shows the fleet.
@@ -200,8 +212,68 @@ TEST(Prometheus, DiscoversTheFleetThroughPrometheusAndTheLeakAlertFires) {
   Json summary = Json::parse(rest.substr(std::min(rest.find("{\n"), rest.size())), nullptr, false);
   ASSERT_TRUE(summary.is_object()) << rest;
   EXPECT_EQ(summary["targets"].size(), 2u) << summary["targets"].dump();
-  EXPECT_NE(rest.find("discovery failed"), std::string::npos) << "the first tries, before Prometheus was up";
+  ASSERT_GE(summary["fleet"].size(), 1u) << rest;
+  EXPECT_TRUE(leaky_instances.count(summary["fleet"][0].value("target", ""))) << summary["fleet"].dump();
+  std::string log = watch.seen() + rest;
+  EXPECT_NE(log.find("discovery failed"), std::string::npos) << "the first tries, before Prometheus was up";
+  EXPECT_NE(log.find("discovery working"), std::string::npos) << log;
   EXPECT_NE(rest.find("(+0 -1)"), std::string::npos) << rest;
+}
+
+// A Prometheus API behind a proxy that asks for a token (bearer_env: in
+// the config), and one that answers something else: the token is sent to
+// the API and only there, and garbage is one log line, not a crash.
+TEST(Prometheus, TokenForTheApiAndAnswersThatAreNotPrometheus) {
+  std::string fleet_bin = BuildGo("fleet", "1.26");
+  Service svc({fleet_bin, "-n", "1", "-leak-every", "0"}, "ready");
+  std::string instance = Instance(FleetUrls(svc).at(0));
+  std::atomic<int> refused{0}, answered{0};
+  LoopbackServer api([&](int fd) {
+    std::string req = LoopbackServer::ReadUntil(fd, [](const std::string& r) { return r.find("\r\n\r\n") != std::string::npos; });
+    std::string body = "{\"status\":\"success\",\"data\":{\"activeTargets\":[{\"labels\":{\"instance\":\"" +
+                       instance + "\",\"job\":\"api\"},\"scrapeUrl\":\"http://" + instance + "/metrics\"}]}}";
+    bool ok = req.find("Authorization: Bearer p-t0ken\r\n") != std::string::npos &&
+              req.rfind("GET /api/v1/targets?state=active ", 0) == 0;
+    (ok ? answered : refused)++;
+    std::string resp = ok ? "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                                std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body
+                          : "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    ssize_t w = write(fd, resp.data(), resp.size());
+    (void)w;
+  });
+  LoopbackServer html([&](int fd) {
+    LoopbackServer::ReadUntil(fd, [](const std::string& r) { return r.find("\r\n\r\n") != std::string::npos; });
+    std::string resp = "HTTP/1.1 200 OK\r\nContent-Length: 19\r\nConnection: close\r\n\r\n<html>login</html>\n";
+    ssize_t w = write(fd, resp.data(), resp.size());
+    (void)w;
+  });
+  std::string config = WorkDir() + "/prom-token.yaml";
+  WriteFile(config, "sources:\n  - prometheus: " + api.url() + "\n    bearer_env: LH_PROM_TOKEN\n    refresh: 500ms\n"
+                    "  - prometheus: " + html.url() + "\n    refresh: 500ms\n");
+  RunOptions o;
+  o.env = {"LH_PROM_TOKEN=p-t0ken"};
+  RunResult r = Leakhound({"watch", "--config", config, "--interval", "300ms", "--duration", "3s", "--db",
+                           Fresh("prom-token.db"), "--format", "json"},
+                          o);
+  ASSERT_EQ(r.status, 0) << r.err;
+  Json summary = Json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(summary.is_object()) << r.out;
+  ASSERT_EQ(summary["targets"].size(), 1u) << r.out;
+  EXPECT_EQ(summary["targets"][0]["name"], instance);
+  EXPECT_GT(summary["targets"][0]["polls"].get<int>(), 2);
+  EXPECT_GE(answered.load(), 3);
+  EXPECT_EQ(refused.load(), 0);
+  // The garbage source: logged once, however many refreshes failed.
+  std::string said = html.url() + "/api/v1/targets?state=active: not JSON";
+  size_t at = r.err.find(said);
+  ASSERT_NE(at, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("not JSON", at + said.size()), std::string::npos) << r.err;
+
+  // Without the token the API refuses, and leakhound says so.
+  o.env = {"LH_PROM_TOKEN="};
+  RunResult no = Leakhound({"watch", "--config", config, "--duration", "1s", "--db", Fresh("prom-token2.db")}, o);
+  EXPECT_EQ(no.status, 4) << no.err;
+  EXPECT_NE(no.err.find("bearer_env: environment variable LH_PROM_TOKEN is not set"), std::string::npos) << no.err;
 }
 
 // file_sd, the same files Prometheus reads: a target added to the file is

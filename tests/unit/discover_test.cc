@@ -193,8 +193,10 @@ TEST(Discover, SourcesInTheConfigFile) {
   };
   Config c;
   std::string error;
+  setenv("LH_TEST_PROM_TOKEN", "p-t0ken", 1);
   ASSERT_TRUE(load("sources:\n"
                    "  - prometheus: https://prom.internal:9090/\n"
+                   "    bearer_env: LH_TEST_PROM_TOKEN\n"
                    "    job: api\n"
                    "    pprof_port: '6060'\n"
                    "    refresh: 1m\n"
@@ -206,6 +208,7 @@ TEST(Discover, SourcesInTheConfigFile) {
   EXPECT_EQ(c.sources[0].name, "prometheus+https://prom.internal:9090?job=api");
   EXPECT_EQ(c.sources[0].refresh_ms, 60'000);
   EXPECT_EQ(c.sources[0].pprof_port, "6060");
+  EXPECT_EQ(c.sources[0].bearer, "p-t0ken");
   EXPECT_EQ(c.sources[1].where, ::testing::TempDir() + "/sd/*.json") << "relative to the config's folder";
   EXPECT_EQ(c.sources[1].refresh_ms, 5'000);
 
