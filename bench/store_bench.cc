@@ -2,6 +2,7 @@
 // every second and prints CPU per AddSnapshot and file sizes.
 //
 //   store_bench [--targets N] [--hours H] [--small-targets N] [--small-hours H] [--dir DIR]
+//               [--days D [--day-targets N] [--day-interval S]]
 //
 // Phase 1: N targets (default 200) for H simulated hours (default 1): cost
 // per snapshot, size after the hour, per-table sizes, and a projection.
@@ -9,6 +10,8 @@
 // with Retain() every 10 simulated minutes and the default policy, so the
 // 6 h full-detail window fills and thinning starts: observed sizes, scaled
 // to N targets.
+// Phase 3 (with --days): a fleet (default 200 targets at 30 s) through
+// the whole retention horizon, the file's size at the end of each day.
 //
 // Each target has 60 buckets: 55 constant, 4 noisy (each moves by one on
 // 10% of polls), 1 growing (one goroutine per 30 s). Targets come in
@@ -115,12 +118,13 @@ Fleet MakeFleet(Store* store, int n, const std::string& prefix) {
 }
 
 // One poll of every target at simulated second `sec`.
-void Tick(Store* store, Fleet* fleet, int64_t t0, int sec, double* cpu, uint64_t* calls) {
+// `step_s`: seconds between polls (outages stay about one per 40 min).
+void Tick(Store* store, Fleet* fleet, int64_t t0, int sec, double* cpu, uint64_t* calls, int step_s = 1) {
   std::uniform_real_distribution<double> u(0, 1);
   for (Target& t : fleet->targets) {
     SnapshotRecord& s = t.snap;
     s.time_ms = t0 + sec * 1000LL;
-    if (t.down_until < sec && u(fleet->rng) < 1.0 / 2400) {
+    if (t.down_until < sec && u(fleet->rng) < step_s / 2400.0) {
       t.down_until = sec + 5 + static_cast<int>(fleet->rng() % 26);
     }
     s.ok = sec > t.down_until;
@@ -211,11 +215,52 @@ std::unique_ptr<Store> Fresh(const std::string& path) {
   return store;
 }
 
+// Phase 3: the whole default retention, simulated: `targets` polled every
+// `interval` s for `days` days, Retain() every 10 simulated minutes as
+// watch does. Prints the file at the end of each day: it should stop
+// growing once the history reaches max (30 days), and the thinned part
+// should grow by the same amount each day before that.
+void Days(const std::string& dir, int targets, int interval, double days, int64_t t0,
+          const RetentionPolicy& policy) {
+  std::string path = dir + "/leakhound_store_bench_days.db";
+  uint64_t calls = 0;
+  double cpu = 0, retain_cpu = 0;
+  const int seconds = static_cast<int>(days * 86400);
+  std::printf("phase 3: %d targets every %d s for %.0f simulated days, Retain() every 10 min, "
+              "default policy\n", targets, interval, days);
+  std::printf("  %5s %12s %12s %12s %14s %14s\n", "day", "file", "live", "free pages", "snapshots",
+              "bucket runs");
+  {
+    auto store = Fresh(path);
+    Fleet fleet = MakeFleet(store.get(), targets, "d");
+    for (int sec = 0; sec < seconds; sec += interval) {
+      Tick(store.get(), &fleet, t0, sec, &cpu, &calls, interval);
+      int next = sec + interval;
+      if (next / 600 != sec / 600) {
+        double c0 = CpuSeconds();
+        store->Retain(t0 + next * 1000LL, policy);
+        retain_cpu += CpuSeconds() - c0;
+      }
+      if (next / 86400 != sec / 86400) {
+        std::printf("  %5d %12s %12s %12" PRId64 " %14" PRId64 " %14" PRId64 "\n", next / 86400,
+                    Mb(static_cast<double>(StoreSize(path))).c_str(), Mb(UsedBytes(path)).c_str(),
+                    Count(path, "PRAGMA freelist_count"), Count(path, "SELECT count(*) FROM snapshots"),
+                    Count(path, "SELECT count(*) FROM bucket_runs"));
+        std::fflush(stdout);
+      }
+    }
+  }
+  std::printf("  AddSnapshot %.1f us CPU each (%" PRIu64 " calls); Retain %.1f s CPU in all\n",
+              cpu / static_cast<double>(calls) * 1e6, calls, retain_cpu);
+  std::printf("  file after close: %s\n", Mb(static_cast<double>(StoreSize(path))).c_str());
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  int targets = 200, small_targets = 5;
-  double hours = 1, small_hours = 7;
+  int targets = 200, small_targets = 5, day_targets = 200, day_interval = 30;
+  double hours = 1, small_hours = 7, days = 0;
   std::string dir = "/tmp";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
@@ -224,6 +269,9 @@ int main(int argc, char** argv) {
     else if (flag == "--small-targets") small_targets = std::atoi(argv[i + 1]);
     else if (flag == "--small-hours") small_hours = std::atof(argv[i + 1]);
     else if (flag == "--dir") dir = argv[i + 1];
+    else if (flag == "--days") days = std::atof(argv[i + 1]);
+    else if (flag == "--day-targets") day_targets = std::atoi(argv[i + 1]);
+    else if (flag == "--day-interval") day_interval = std::atoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "unknown flag %s\n", argv[i]);
       return 2;
@@ -317,5 +365,6 @@ int main(int argc, char** argv) {
   }
   for (const std::string& p : {path, small_path})
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
+  if (days > 0) Days(dir, day_targets, day_interval, days, t0, policy);
   return 0;
 }

@@ -95,6 +95,7 @@ struct StoreImpl {
   std::unordered_map<int64_t, store_internal::TargetState> targets;
 
   bool opened = false;  // false: a refused file, which we must not write
+  bool incremental_vacuum = false;  // auto_vacuum=INCREMENTAL: Retain() frees pages
 
   ~StoreImpl() {
     FinalizeAll();

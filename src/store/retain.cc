@@ -50,6 +50,64 @@ const char kStackUsed[] =
 const char kDeleteStack[] = "DELETE FROM stacks WHERE id = ?1";
 const char kDeleteOldFindings[] = "DELETE FROM findings WHERE resolved_ms < ?1";
 
+// Closed runs in the thinned window, per key, oldest first: neighbours
+// with equal counts and no ok snapshot between them say the same thing
+// as one run (the snapshots that told them apart were thinned away).
+// Open runs are left alone: the writer holds their keys.
+const char kClosedBucketRunsIn[] =
+    "SELECT stack_id, first_ms, last_ms, count FROM bucket_runs WHERE target_id = ?1 "
+    "AND last_ms IS NOT NULL AND last_ms >= ?2 AND first_ms < ?3 ORDER BY stack_id, first_ms";
+const char kClosedStateRunsIn[] =
+    "SELECT state_id, first_ms, last_ms, count FROM state_runs WHERE target_id = ?1 "
+    "AND last_ms IS NOT NULL AND last_ms >= ?2 AND first_ms < ?3 ORDER BY state_id, first_ms";
+const char kOkSnapshotBetween[] =
+    "SELECT 1 FROM snapshots WHERE target_id = ?1 AND ok = 1 AND time_ms > ?2 AND time_ms < ?3 LIMIT 1";
+const char kExtendBucketRun[] =
+    "UPDATE bucket_runs SET last_ms = ?4 WHERE target_id = ?1 AND stack_id = ?2 AND first_ms = ?3";
+const char kExtendStateRun[] =
+    "UPDATE state_runs SET last_ms = ?4 WHERE target_id = ?1 AND state_id = ?2 AND first_ms = ?3";
+const char kDeleteBucketRun[] =
+    "DELETE FROM bucket_runs WHERE target_id = ?1 AND stack_id = ?2 AND first_ms = ?3";
+const char kDeleteStateRun[] =
+    "DELETE FROM state_runs WHERE target_id = ?1 AND state_id = ?2 AND first_ms = ?3";
+
+struct Run {
+  int64_t key, first, last, count;
+};
+
+// Merges equal neighbouring closed runs of one target in [lo, hi); adds
+// the rows removed to *merged. False on an SQLite error.
+bool MergeRuns(StoreImpl* impl, int64_t target, int64_t lo, int64_t hi, const char* select,
+               const char* extend, const char* remove, uint64_t* merged) {
+  std::vector<Run> runs;
+  {
+    Stmt q(impl, select);
+    q.Bind(1, target).Bind(2, lo).Bind(3, hi);
+    while (q.Row()) runs.push_back({q.Int(0), q.Int(1), q.Int(2), q.Int(3)});
+    if (!q.ok()) return false;
+  }
+  for (size_t i = 0; i < runs.size();) {
+    Run a = runs[i];
+    size_t j = i + 1;
+    for (; j < runs.size() && runs[j].key == a.key && runs[j].count == a.count; ++j) {
+      Stmt between(impl, kOkSnapshotBetween);
+      bool seen = between.Bind(1, target).Bind(2, a.last).Bind(3, runs[j].first).Row();
+      if (!between.ok()) return false;
+      if (seen) break;
+      Stmt del(impl, remove);
+      if (!del.Bind(1, target).Bind(2, a.key).Bind(3, runs[j].first).Run()) return false;
+      a.last = runs[j].last;
+      ++*merged;
+    }
+    if (a.last != runs[i].last) {
+      Stmt up(impl, extend);
+      if (!up.Bind(1, target).Bind(2, a.key).Bind(3, a.first).Bind(4, a.last).Run()) return false;
+    }
+    i = j;
+  }
+  return true;
+}
+
 // Floor division: step buckets of times before 1970 (tests) stay aligned.
 int64_t FloorTo(int64_t t, int64_t step) {
   int64_t q = t / step;
@@ -150,6 +208,10 @@ RetentionStats Store::Retain(int64_t now_ms, const RetentionPolicy& p) {
         ok = del.Bind(1, target).Bind(2, lo).Bind(3, hi).Run();
         stats.rows_deleted += static_cast<uint64_t>(sqlite3_changes(impl->db));
       }
+      if (ok) ok = MergeRuns(impl, target, lo, hi, kClosedBucketRunsIn, kExtendBucketRun,
+                             kDeleteBucketRun, &stats.runs_merged);
+      if (ok) ok = MergeRuns(impl, target, lo, hi, kClosedStateRunsIn, kExtendStateRun,
+                             kDeleteStateRun, &stats.runs_merged);
     }
     // A target not polled for max_ms: its open runs now cover nothing.
     if (ok && t.snapshots_deleted > 0) {
@@ -195,7 +257,11 @@ RetentionStats Store::Retain(int64_t now_ms, const RetentionPolicy& p) {
     Stmt set(impl, kSetMeta);
     if (!set.Bind(1, std::string("downsampled_until")).Bind(2, hi).Run()) return stats;
   }
-  txn.Commit();
+  if (!txn.Commit()) return stats;
+  // Give the freed pages back to the file system (files made since
+  // auto_vacuum=INCREMENTAL; older ones reuse them for new rows instead).
+  if (impl->incremental_vacuum && (stats.rows_deleted > 0 || stats.snapshots_deleted > 0 || stats.runs_merged > 0))
+    impl->Exec("PRAGMA incremental_vacuum");
   return stats;
 }
 

@@ -285,6 +285,15 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error, 
   // The statements above are cached; migrations change the schema.
   impl->FinalizeAll();
   why = StoreOpenFault::kUnusable;
+  // A new file keeps a map of its free pages so Retain() can hand them
+  // back (it must be set before the first table exists).
+  if (objects == 0 && !impl->Exec("PRAGMA auto_vacuum=INCREMENTAL")) return fail(impl->error);
+  {
+    int64_t mode = 0;
+    if (!read_int("PRAGMA auto_vacuum", &mode)) return fail(impl->error);
+    impl->incremental_vacuum = mode == 2;
+  }
+  impl->FinalizeAll();
 
   // WAL: readers (the dashboard) never block the writer, and a commit is
   // one append. synchronous=NORMAL: a commit survives a process crash; an

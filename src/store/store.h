@@ -100,6 +100,7 @@ struct RetentionPolicy {
 struct RetentionStats {
   uint64_t snapshots_deleted = 0;
   uint64_t rows_deleted = 0;     // runs, stacks and findings
+  uint64_t runs_merged = 0;      // equal neighbouring runs joined after thinning
 };
 
 struct StoreImpl;

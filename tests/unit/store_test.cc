@@ -585,8 +585,12 @@ TEST(Store, RetentionThinsThenDeletes) {
     EXPECT_EQ(pt.value, noisy(static_cast<int>((pt.time_ms - t0) / 1000))) << pt.time_ms;
   }
   auto stack_id = "(SELECT id FROM stacks WHERE signature = 2)";
+  // The twelve kept steps read 1 but one (the step after the gap keeps an
+  // odd second: 2); equal neighbours with nothing kept between them are
+  // one run: 1, 2, 1.
   EXPECT_EQ(Query(path, std::string("SELECT count(*) FROM bucket_runs WHERE stack_id = ") + stack_id),
-            12 + 1800);
+            3 + 1800);
+  EXPECT_EQ(stats.runs_merged, 18u);  // and the same 9 of its state, "chan receive"
   EXPECT_EQ(Query(path, "SELECT count(*) FROM bucket_runs WHERE stack_id = "
                         "(SELECT id FROM stacks WHERE signature = 1)"), 1);
   // The bucket seen only in the first 20 minutes, and the target not polled
@@ -615,6 +619,7 @@ TEST(Store, RetentionThinsThenDeletes) {
   RetentionStats again = store->Retain(now, p);
   EXPECT_EQ(again.snapshots_deleted, 0u);
   EXPECT_EQ(again.rows_deleted, 0u);
+  EXPECT_EQ(again.runs_merged, 0u);
   std::string error;
   ASSERT_TRUE(store->AddSnapshot(Snap(t, now, {Bucket(1, "select", 50), Bucket(2, "chan receive", noisy(n))}), &error)) << error;
   EXPECT_EQ(store->LatestSnapshot(t)->total, 50 + noisy(n));
@@ -624,6 +629,34 @@ TEST(Store, RetentionThinsThenDeletes) {
   }
   store->Retain(now + 600'000, p);
   EXPECT_EQ(store->TotalSeries(t, 0).size(), 12u + 1800u + 1u);
+  EXPECT_EQ(store->IntegrityCheck(), "ok");
+}
+
+// A new file is auto_vacuum=INCREMENTAL: what retention deletes is given
+// back to the file system, so the file shrinks with the history.
+TEST(Store, RetentionGivesFreedPagesBack) {
+  std::string path = TempPath("vacuum");
+  auto store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(Query(path, "PRAGMA auto_vacuum"), 2);
+  int64_t t = store->UpsertTarget("api", "http://api", "{}");
+  const int64_t t0 = 1'699'999'800'000;
+  for (int i = 0; i < 3000; ++i) {
+    std::vector<StoredBucket> buckets;
+    for (uint64_t b = 0; b < 40; ++b) buckets.push_back(Bucket(100 + b, "select", 1 + (i + b) % 3));
+    std::string error;
+    ASSERT_TRUE(store->AddSnapshot(Snap(t, t0 + i * 1000LL, buckets), &error)) << error;
+  }
+  int64_t before = Query(path, "PRAGMA page_count");
+  RetentionPolicy p;
+  p.full_ms = 60'000;
+  p.step_ms = 30'000;
+  p.max_ms = 120'000;  // all but the last two minutes go
+  RetentionStats stats = store->Retain(t0 + 3000 * 1000LL, p);
+  EXPECT_GT(stats.rows_deleted, 10000u);
+  int64_t after = Query(path, "PRAGMA page_count");
+  EXPECT_EQ(Query(path, "PRAGMA freelist_count"), 0);
+  EXPECT_LT(after * 4, before) << before << " -> " << after << " pages";
   EXPECT_EQ(store->IntegrityCheck(), "ok");
 }
 
