@@ -22,13 +22,6 @@ using Json = nlohmann::json;
 
 std::string RulesFile() { return std::string(LEAKHOUND_SOURCE_DIR) + "/deploy/prometheus/leakhound-rules.yml"; }
 
-std::string Fresh(const std::string& name) {
-  std::string p = WorkDir() + "/" + name;
-  std::string cmd = "rm -rf '" + p + "' '" + p + "-wal' '" + p + "-shm'";
-  if (std::system(cmd.c_str()) != 0) throw std::runtime_error(cmd);
-  return p;
-}
-
 // The "http://HOST:PORT" lines a fleet printed before "ready".
 std::vector<std::string> FleetUrls(const Service& fleet) {
   std::vector<std::string> urls;

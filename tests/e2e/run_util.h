@@ -271,6 +271,15 @@ inline std::string WorkDir() {
   return dir;
 }
 
+// WorkDir()/name with nothing there (a file with its SQLite -wal and
+// -shm, or a folder): each test starts from a clean slate.
+inline std::string Fresh(const std::string& name) {
+  std::string p = WorkDir() + "/" + name;
+  std::string cmd = "rm -rf '" + p + "' '" + p + "-wal' '" + p + "-shm'";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error(cmd);
+  return p;
+}
+
 // The Go toolchains the tests build with, found in one place
 // (cmake/GoToolchains.cmake): never whichever `go` is first on PATH.
 struct Toolchain {

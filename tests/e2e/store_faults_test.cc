@@ -23,23 +23,7 @@
 namespace e2e {
 namespace {
 
-std::string DeadUrl() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-}
-
-std::string Fresh(const std::string& name) {
-  std::string p = WorkDir() + "/" + name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
-  return p;
-}
+std::string DeadUrl() { return "http://127.0.0.1:" + std::to_string(FreePort()); }
 
 // integrity_check and the number of snapshot rows, straight from SQLite
 // (read-only: checking must not change the file).

@@ -22,12 +22,6 @@ using Json = nlohmann::json;
 
 std::string DemoSource() { return std::string(LEAKHOUND_SOURCE_DIR) + "/testdata/go/demo/main.go"; }
 
-std::string Fresh(const std::string& name) {
-  std::string p = WorkDir() + "/" + name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
-  return p;
-}
-
 // PRAGMA integrity_check and a row count, straight from SQLite.
 std::string Integrity(const std::string& db, long* snapshots) {
   sqlite3* h = nullptr;
