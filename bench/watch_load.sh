@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Cost of `leakhound watch` on a fleet: TARGETS real Go pprof endpoints
 # (testdata/go/fleet, one process listening on TARGETS loopback ports) polled
-# every second for SECONDS. Prints polls done, leakhound's CPU time in all
-# and per poll, its share of one core, peak RSS, the SQLite size and that
-# size projected to a day.
+# every INTERVAL seconds for SECONDS. Prints polls done and missed,
+# leakhound's CPU time in all and per poll, its share of one core, peak
+# RSS, the SQLite size and that size projected to a day.
 #
-#   bench/watch_load.sh BUILD_DIR [TARGETS=200] [SECONDS=60]
+#   bench/watch_load.sh BUILD_DIR [TARGETS=200] [SECONDS=60] [INTERVAL=1] [EXTRA=0]
+#
+# EXTRA: more long-lived goroutines in the fleet (fleet -extra), for a
+# realistic profile per target (1800 gives about 2,000 goroutines). With
+# ONE_CORE=1, leakhound is pinned to CPU 0 and the fleet to the others, so
+# "% of one core" is what a one-core budget would see.
 #
 # Needs BUILD_DIR/leakhound (with `watch`), go, /usr/bin/time and curl.
 # Work files (config, DB, logs) go to BUILD_DIR/watch-load/.
@@ -15,6 +20,15 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "$1" && pwd)
 TARGETS=${2:-200}
 DURATION_S=${3:-60}  # not $SECONDS: bash owns that name
+INTERVAL_S=${4:-1}
+EXTRA=${5:-0}
+[[ "$INTERVAL_S" =~ ^[0-9]+$ && "$INTERVAL_S" -ge 1 ]] || { echo "INTERVAL must be a positive number of seconds" >&2; exit 2; }
+[[ "$EXTRA" =~ ^[0-9]+$ ]] || { echo "EXTRA must be a number" >&2; exit 2; }
+pin_lh=() pin_fleet=()
+if [ "${ONE_CORE:-0}" = 1 ]; then
+  [ "$(nproc)" -ge 2 ] || { echo "ONE_CORE=1 needs 2 cores or more" >&2; exit 2; }
+  pin_lh=(taskset -c 0) pin_fleet=(taskset -c "1-$(($(nproc) - 1))")
+fi
 [[ "$TARGETS" =~ ^[0-9]+$ && "$TARGETS" -ge 1 ]] || { echo "TARGETS must be a positive number" >&2; exit 2; }
 [[ "$DURATION_S" =~ ^[0-9]+$ && "$DURATION_S" -ge 1 ]] || { echo "SECONDS must be a positive number" >&2; exit 2; }
 LH="$BUILD/leakhound"
@@ -38,7 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BUILD/fleet" -n "$TARGETS" > "$WORK/fleet.out" 2> "$WORK/fleet.err" &
+${pin_fleet[@]+"${pin_fleet[@]}"} "$BUILD/fleet" -n "$TARGETS" -extra "$EXTRA" > "$WORK/fleet.out" 2> "$WORK/fleet.err" &
 fleet_pid=$!
 for _ in $(seq 1 300); do
   grep -qx ready "$WORK/fleet.out" 2>/dev/null && break
@@ -68,13 +82,13 @@ fleet_t0=$(ticks "$fleet_pid")
 DB="$WORK/load.db"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "watching $TARGETS targets every 1s for ${DURATION_S}s (fleet: $before goroutines per target at start)"
+echo "watching $TARGETS targets every ${INTERVAL_S}s for ${DURATION_S}s (fleet: $before goroutines per target at start)${pin_lh[*]:+; leakhound pinned to one core}"
 set +e
 # timeout only guards against a hung watch; GNU time still sees leakhound's
 # usage, as timeout reaps it.
 /usr/bin/time -v -o "$WORK/time.txt" \
-  timeout -k 10 $((DURATION_S + 120)) \
-  "$LH" watch --config "$CONFIG" --interval 1s --duration "${DURATION_S}s" --db "$DB" --format json \
+  timeout -k 10 $((DURATION_S + 120)) ${pin_lh[@]+"${pin_lh[@]}"} \
+  "$LH" watch --config "$CONFIG" --interval "${INTERVAL_S}s" --duration "${DURATION_S}s" --db "$DB" --format json \
   > "$WORK/watch.out" 2> "$WORK/watch.err"
 rc=$?
 set -e
@@ -103,7 +117,9 @@ if jq -e .polls "$WORK/watch.out" > /dev/null 2>&1; then
   details=$(jq -r '[.targets[].detail_fetches] | add // 0' "$WORK/watch.out")
   findings=$(jq -r '.findings | length' "$WORK/watch.out")
 fi
-expected=$((TARGETS * DURATION_S))
+# Each target is first polled within its first interval (spread over 1 s
+# at most), then once per interval: what a run of this length can do.
+expected=$((TARGETS * ((DURATION_S - 1) / INTERVAL_S + 1)))
 
 db_bytes=0
 for f in "$DB" "$DB-wal"; do
@@ -111,6 +127,9 @@ for f in "$DB" "$DB-wal"; do
 done
 
 printf '%-28s %s\n' "polls done" "${polls:-unknown (no summary on stdout)} of $expected scheduled; $failed failed, $details debug=2 fetches, $findings open findings"
+if [[ "$polls" =~ ^[0-9]+$ ]]; then
+  printf '%-28s %d\n' "missed polls" $((expected > polls ? expected - polls : 0))
+fi
 printf '%-28s %.2f s (user %s + sys %s) over %.1f s wall\n' "leakhound CPU" "$cpu" "$user" "$sys" "$wall_s"
 if [[ "$polls" =~ ^[0-9]+$ && "$polls" -gt 0 ]]; then
   printf '%-28s %.3f ms\n' "CPU per poll" "$(awk "BEGIN{print $cpu * 1000 / $polls}")"

@@ -12,7 +12,7 @@
 // -leak-every. Long-lived waits carry "BENIGN:<tag>" markers, the leak a
 // "LEAK:<tag>" marker.
 //
-//	fleet [-n 200] [-host 127.0.0.1] [-leak-every 5s]
+//	fleet [-n 200] [-host 127.0.0.1] [-leak-every 5s] [-extra 0]
 //	    Prints N lines "http://HOST:PORT" (ports chosen by the OS), then a
 //	    line "ready" once every port accepts connections. Runs until killed.
 package main
@@ -146,6 +146,41 @@ func leak(every time.Duration) {
 	}
 }
 
+// idleClient stands for one of a busy server's many idle keep-alive
+// connections: parked in a select until its client speaks or the server
+// stops, at some depth of handler calls (depth varies, so the -extra
+// population has a few dozen distinct stacks, as a real server's has).
+func idleClient(depth int, in <-chan []byte, stop <-chan struct{}) {
+	if depth > 0 {
+		idleClient(depth-1, in, stop)
+		return
+	}
+	for {
+		select { // BENIGN:fleet-idle
+		case b := <-in:
+			atomic.AddInt64(&processed, int64(len(b)))
+		case <-stop:
+			return
+		}
+	}
+}
+
+// extra starts n more long-lived goroutines (bench/watch_load.sh's -extra:
+// a realistic ~2,000-goroutine profile per target).
+func extra(n int) {
+	stop := make(chan struct{}) // never closed
+	for i := 0; i < n; i++ {
+		switch i % 4 {
+		case 0, 1:
+			go idleClient(i%64, make(chan []byte), stop)
+		case 2:
+			go poller(100 + i)
+		default:
+			go session(i, make(chan string), stop)
+		}
+	}
+}
+
 func background(leakEvery time.Duration) {
 	queue := make(chan int)
 	for i := 0; i < 64; i++ {
@@ -219,6 +254,7 @@ func main() {
 	n := flag.Int("n", 200, "number of ports to listen on")
 	host := flag.String("host", "127.0.0.1", "address to listen on")
 	leakEvery := flag.Duration("leak-every", 5*time.Second, "one more leaked goroutine this often (0: no leak)")
+	extraN := flag.Int("extra", 0, "this many more long-lived goroutines (idle connections, pollers, sessions)")
 	flag.Parse()
 	if *n < 1 || *n > 10000 {
 		fmt.Fprintln(os.Stderr, "fleet: -n must be 1..10000")
@@ -226,6 +262,7 @@ func main() {
 	}
 
 	background(*leakEvery)
+	extra(*extraN)
 
 	// Listen on every port before printing any, so a caller that sees
 	// "ready" can connect to all of them.
