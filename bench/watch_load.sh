@@ -10,7 +10,11 @@
 # EXTRA: more long-lived goroutines in the fleet (fleet -extra), for a
 # realistic profile per target (1800 gives about 2,000 goroutines). With
 # ONE_CORE=1, leakhound is pinned to CPU 0 and the fleet to the others, so
-# "% of one core" is what a one-core budget would see.
+# "% of one core" is what a one-core budget would see. PROFILE_CACHE (a Go
+# duration, e.g. 1s) makes the fleet answer goroutine profiles from a copy
+# at most that old: one process standing for a fleet cannot walk ~2,000
+# stacks for each of 67 polls a second on the one core left to it, and the
+# copy is still a real profile of it (leakhound's cost is the same).
 #
 # Needs BUILD_DIR/leakhound (with `watch`), go, /usr/bin/time and curl.
 # Work files (config, DB, logs) go to BUILD_DIR/watch-load/.
@@ -52,7 +56,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-${pin_fleet[@]+"${pin_fleet[@]}"} "$BUILD/fleet" -n "$TARGETS" -extra "$EXTRA" > "$WORK/fleet.out" 2> "$WORK/fleet.err" &
+${pin_fleet[@]+"${pin_fleet[@]}"} "$BUILD/fleet" -n "$TARGETS" -extra "$EXTRA" -profile-cache "${PROFILE_CACHE:-0}" > "$WORK/fleet.out" 2> "$WORK/fleet.err" &
 fleet_pid=$!
 for _ in $(seq 1 300); do
   grep -qx ready "$WORK/fleet.out" 2>/dev/null && break
@@ -82,7 +86,7 @@ fleet_t0=$(ticks "$fleet_pid")
 DB="$WORK/load.db"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "watching $TARGETS targets every ${INTERVAL_S}s for ${DURATION_S}s (fleet: $before goroutines per target at start)${pin_lh[*]:+; leakhound pinned to one core}"
+echo "watching $TARGETS targets every ${INTERVAL_S}s for ${DURATION_S}s (fleet: $before goroutines per target at start)${pin_lh[*]:+; leakhound pinned to one core}${PROFILE_CACHE:+; fleet profiles cached ${PROFILE_CACHE}}"
 set +e
 # timeout only guards against a hung watch; GNU time still sees leakhound's
 # usage, as timeout reaps it.

@@ -41,6 +41,11 @@ constexpr int64_t kRetainEveryMs = 10 * 60 * 1000;
 constexpr size_t kMinSeriesForSuspects = 4;
 constexpr int kResolveAfter = 3;  // polls without a finding before it is resolved
 constexpr uint64_t kDetailTag = 1ull << 63;
+// debug=2 answers are large (about 300 bytes per goroutine: 1 MB for a
+// 3,000-goroutine service) and come all at once when one bug shows in
+// every replica of a service: a fleet of 1,000 held 3 GB of them. At most
+// this many are in flight; the others wait their turn.
+constexpr size_t kMaxDetailsInFlight = 4;
 
 }  // namespace
 
@@ -75,6 +80,7 @@ struct Watcher::Target {
   int64_t target_id = 0;  // in the store
   int64_t next_due = 0;   // steady ms
   bool routine_in_flight = false, detail_in_flight = false;
+  bool detail_queued = false;  // in detail_queue_, waiting for a free slot
   int64_t last_detail_ms = 0;  // steady ms; 0 never
   std::deque<DumpSet> series;  // newest last, at most window
   std::deque<double> times;    // seconds, wall clock
@@ -204,12 +210,14 @@ void Watcher::HandleDone(PollDone done) {
   bool detail = (done.tag & kDetailTag) != 0;
   // Status() and OpenFindings() may be called from the dashboard's threads.
   std::lock_guard<std::mutex> lock(status_mu_);
+  if (detail) --details_in_flight_;  // even for a target removed meanwhile
   auto found = targets_.find(done.tag & ~kDetailTag);
-  if (found == targets_.end()) return;  // removed by discovery meanwhile
+  if (found == targets_.end()) return StartQueuedDetails();  // removed by discovery meanwhile
   Target& t = *found->second;
   if (detail) {
     t.detail_in_flight = false;
     HandleDetail(t, done.result);
+    StartQueuedDetails();
   } else {
     t.routine_in_flight = false;
     t.status.fetch_seconds += done.seconds;
@@ -481,9 +489,28 @@ void Watcher::SyncAndAlert(Target& t, const std::vector<FindingRecord>& records,
 // been asked for lately.
 void Watcher::MaybeAskDetail(Target& t) {
   int64_t now = SteadyMs();
-  if (!t.detail_in_flight &&
-      (t.last_detail_ms == 0 || now - t.last_detail_ms >= options_.watch.detail_gap_ms)) {
+  if (t.detail_in_flight || t.detail_queued ||
+      (t.last_detail_ms != 0 && now - t.last_detail_ms < options_.watch.detail_gap_ms))
+    return;
+  if (details_in_flight_ < kMaxDetailsInFlight) {
+    ++details_in_flight_;
     StartPoll(t, true, now);
+  } else {
+    t.detail_queued = true;
+    detail_queue_.push_back(t.id);
+  }
+}
+
+void Watcher::StartQueuedDetails() {
+  while (details_in_flight_ < kMaxDetailsInFlight && !detail_queue_.empty()) {
+    auto found = targets_.find(detail_queue_.front());
+    detail_queue_.pop_front();
+    if (found == targets_.end()) continue;  // removed while it waited
+    Target& t = *found->second;
+    t.detail_queued = false;
+    if (t.detail_in_flight) continue;
+    ++details_in_flight_;
+    StartPoll(t, true, SteadyMs());
   }
 }
 

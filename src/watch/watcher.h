@@ -122,6 +122,7 @@ class Watcher {
   void AddFading(Target& t, std::vector<FindingRecord>* records);
   void SyncAndAlert(Target& t, const std::vector<FindingRecord>& records, int64_t wall_ms);
   void MaybeAskDetail(Target& t);
+  void StartQueuedDetails();
   void StoreFailed(const std::string& error);
   void HandleDetail(Target& t, FetchResult& result);
   void RecordGap(Target& t, const std::string& error, int64_t wall_ms);
@@ -135,6 +136,8 @@ class Watcher {
   // while its poll was in flight is simply not found when the poll ends.
   std::map<uint64_t, std::unique_ptr<Target>> targets_;
   uint64_t next_target_id_ = 0;
+  size_t details_in_flight_ = 0;       // debug=2 fetches running
+  std::deque<uint64_t> detail_queue_;  // target ids waiting for one
   std::vector<std::unique_ptr<Source>> sources_;
   uint64_t polls_ = 0;
   int64_t last_retain_ms_ = 0;

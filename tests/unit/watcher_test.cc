@@ -170,3 +170,54 @@ TEST(Watcher, ADetailArrivingAfterThePollStillNamesTheCreator) {
 
 }  // namespace
 }  // namespace leakhound
+
+namespace leakhound {
+namespace {
+
+// Twelve replicas show the same leak at once: their debug=2 fetches (the
+// large form) take turns, at most four in flight, and every replica gets
+// its own in the end.
+TEST(Watcher, DetailFetchesAcrossAFleetTakeTurns) {
+  std::atomic<int> in_flight{0}, most{0}, details{0};
+  std::string dump = Dump(60, 0);
+  std::vector<std::unique_ptr<httplib::Server>> servers;
+  std::vector<std::thread> threads;
+  WatchOptions o;
+  o.watch.interval_ms = 50;
+  o.watch.detail_gap_ms = 60'000;  // one detail per target
+  for (int i = 0; i < 12; ++i) {
+    auto srv = std::make_unique<httplib::Server>();
+    srv->Get("/debug/pprof/goroutine", [&](const httplib::Request& req, httplib::Response& res) {
+      if (req.get_param_value("debug") == "2") {
+        int now = ++in_flight;
+        for (int m = most.load(); now > m && !most.compare_exchange_weak(m, now);) {
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+        --in_flight;
+        ++details;
+      }
+      res.set_content(dump, "text/plain");
+    });
+    int port = srv->bind_to_any_port("127.0.0.1");
+    threads.emplace_back([s = srv.get()] { s->listen_after_bind(); });
+    TargetConfig t;
+    t.name = "replica-" + std::to_string(i);
+    t.url = "http://127.0.0.1:" + std::to_string(port);
+    o.targets.push_back(t);
+    servers.push_back(std::move(srv));
+  }
+  {
+    Watcher w(o, nullptr, nullptr);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (details.load() < 12 && std::chrono::steady_clock::now() < deadline) w.Step(20);
+    for (int k = 0; k < 10; ++k) w.Step(20);  // no more than one each
+  }
+  for (auto& s : servers) s->stop();
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(details.load(), 12);
+  EXPECT_LE(most.load(), 4);
+  EXPECT_GE(most.load(), 2) << "the fetches should overlap up to the cap";
+}
+
+}  // namespace
+}  // namespace leakhound

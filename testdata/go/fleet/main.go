@@ -12,7 +12,7 @@
 // -leak-every. Long-lived waits carry "BENIGN:<tag>" markers, the leak a
 // "LEAK:<tag>" marker.
 //
-//	fleet [-n 200] [-host 127.0.0.1] [-leak-every 5s] [-extra 0]
+//	fleet [-n 200] [-host 127.0.0.1] [-leak-every 5s] [-extra 0] [-profile-cache 0]
 //	    Prints N lines "http://HOST:PORT" (ports chosen by the OS), then a
 //	    line "ready" once every port accepts connections. Runs until killed.
 package main
@@ -24,6 +24,7 @@ import (
 	"math/rand"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/pprof"
 	"os"
 	"runtime"
@@ -229,9 +230,45 @@ func background(leakEvery time.Duration) {
 	}
 }
 
-func newMux() *http.ServeMux {
+// profileCache answers /debug/pprof/goroutine from a copy at most `every`
+// old (one per query string), shared by all ports. A real Go process
+// made every byte; the copy only spares this one process (standing for
+// a whole fleet on a small machine) from walking ~2,000 stacks for each
+// of the fleet's polls. Off unless -profile-cache is set.
+type profileCache struct {
+	every time.Duration
+	mu    sync.Mutex
+	byKey map[string]*cachedProfile
+}
+
+type cachedProfile struct {
+	at     time.Time
+	header http.Header
+	body   []byte
+}
+
+func (c *profileCache) serve(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	p := c.byKey[r.URL.RawQuery]
+	if p == nil || time.Since(p.at) > c.every {
+		rec := httptest.NewRecorder()
+		pprof.Index(rec, r)
+		p = &cachedProfile{at: time.Now(), header: rec.Header().Clone(), body: rec.Body.Bytes()}
+		c.byKey[r.URL.RawQuery] = p
+	}
+	c.mu.Unlock()
+	for k, v := range p.header {
+		w.Header()[k] = v
+	}
+	w.Write(p.body)
+}
+
+func newMux(cache *profileCache) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	if cache != nil {
+		mux.HandleFunc("/debug/pprof/goroutine", cache.serve)
+	}
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
@@ -255,6 +292,7 @@ func main() {
 	host := flag.String("host", "127.0.0.1", "address to listen on")
 	leakEvery := flag.Duration("leak-every", 5*time.Second, "one more leaked goroutine this often (0: no leak)")
 	extraN := flag.Int("extra", 0, "this many more long-lived goroutines (idle connections, pollers, sessions)")
+	cacheFor := flag.Duration("profile-cache", 0, "serve /debug/pprof/goroutine from a copy at most this old (0: always fresh)")
 	flag.Parse()
 	if *n < 1 || *n > 10000 {
 		fmt.Fprintln(os.Stderr, "fleet: -n must be 1..10000")
@@ -276,7 +314,11 @@ func main() {
 		listeners[i] = l
 	}
 	// One server per port, as in a real fleet, all sharing the one mux.
-	mux := newMux()
+	var cache *profileCache
+	if *cacheFor > 0 {
+		cache = &profileCache{every: *cacheFor, byKey: map[string]*cachedProfile{}}
+	}
+	mux := newMux(cache)
 	errs := make(chan error, *n)
 	for _, l := range listeners {
 		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
