@@ -131,6 +131,12 @@ try {
     const zoomMs = Date.now() - t0;
     const zoomed = await page.$eval('#flame', (e) => e.dataset.zoom);
     check(zoomed === target.fn, label + 'clicking ' + target.fn + ' zooms to it (view: ' + zoomed + ')');
+    // The boxes are laid out in the next frame; on a loaded machine (the
+    // ASan CI run) that frame can come after the click returns.
+    await page.waitForFunction(() => {
+      const b = document.querySelector('#flame .fl-node.fl-zoom');
+      return b && b.getBoundingClientRect().width > 0;
+    }, null, { timeout: 5000 }).catch(() => {});
     all = await boxes(page);
     const z = all.find((b) => b.cls.includes('fl-zoom'));
     check(!!z && z.fn === target.fn && Math.abs(z.w - W) <= 1 && z.x <= 0.5,
