@@ -181,9 +181,19 @@ TEST(Prometheus, DiscoversTheFleetThroughPrometheusAndTheLeakAlertFires) {
       EXPECT_EQ(r["status"], "success") << panel["title"] << ": " << expr << " -> " << r.dump();
       ++queries;
       if (panel["title"] == "Goroutines by service") {
+        // The alert can fire before Prometheus has scraped leakhound after
+        // its first good poll of every service: wait for all three.
         std::set<std::string> shown;
-        for (const Json& s : r["data"]["result"]) shown.insert(s["metric"].value("target", ""));
-        for (const std::string& u : fleet) EXPECT_TRUE(shown.count(Instance(u))) << r.dump();
+        bool all = Eventually(30, [&] {
+          Json now = PromQuery(prom_port, expr);
+          shown.clear();
+          if (now.is_object())
+            for (const Json& s : now["data"]["result"]) shown.insert(s["metric"].value("target", ""));
+          for (const std::string& u : fleet)
+            if (!shown.count(Instance(u))) return false;
+          return true;
+        });
+        EXPECT_TRUE(all) << r.dump();
       }
     }
   }
