@@ -253,6 +253,9 @@ bool ParseFileSd(std::string_view text, const std::string& path, const SourceCon
       std::string what = e.what();
       if (size_t colon = what.rfind(": "); colon != std::string::npos) what = what.substr(colon + 2);
       return Fail(error, fmt::format("{}:{}: not JSON: {}", path, line, Shown(what, 160)));
+    } catch (const nlohmann::json::exception& e) {
+      // A number too large for a double (found by fuzz_discover).
+      return Fail(error, fmt::format("{}: not JSON: {}", path, Shown(e.what(), 160)));
     }
   }
   YAML::Node root;

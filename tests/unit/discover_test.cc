@@ -152,6 +152,7 @@ TEST(Discover, FileSdJsonAndYaml) {
   for (const Bad& b : std::vector<Bad>{
            {"[\n  {\"targets\": [\"h:1\",]}\n]", "sd.json", "sd.json:2: not JSON"},
            {"[{\"targets\": [\"h:1\"]}] // note", "sd.json", "sd.json:1: not JSON"},
+           {"88888e8888.4444444444444444444I44448..", "sd.json", "sd.json: not JSON"},  // fuzz_discover
            {"targets: [h:1]\n", "sd.yml", "sd.yml:1: expected a list"},
            {"- targets: [h:1]\n  lables: {job: x}\n", "sd.yml", "sd.yml:2: unknown key \"lables\""},
            {"- targets: ['http://h:1/metrics']\n", "sd.yml", "sd.yml:1: target \"http://h:1/metrics\""},
