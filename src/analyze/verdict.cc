@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iterator>
 #include <optional>
+#include <span>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -250,25 +251,71 @@ double Combine(const std::vector<Reason>& reasons) {
 
 }  // namespace
 
+size_t SnapshotSummary::Bytes() const {
+  size_t n = buckets.capacity() * sizeof(Entry) + ids.capacity() * sizeof(uint64_t) +
+             running.capacity() * sizeof(running[0]);
+  for (const auto& r : running) n += r.second.capacity();
+  return n;
+}
+
+SnapshotSummary SummarizeForSeries(const Snapshot& s, const AnalyzeOptions& options) {
+  SnapshotSummary p;
+  std::vector<Bucket> buckets = MakeBuckets(s, options.grouping);
+  p.buckets.reserve(buckets.size());
+  for (const Bucket& b : buckets) {
+    SnapshotSummary::Entry e;
+    e.signature = BucketSignature(s, b, options.grouping);
+    e.count = b.count;
+    e.ids_begin = static_cast<uint32_t>(p.ids.size());
+    p.ids.insert(p.ids.end(), b.ids.begin(), b.ids.end());
+    e.ids_end = static_cast<uint32_t>(p.ids.size());
+    p.buckets.push_back(e);
+    if (!IsRunning(s.str(b.state))) continue;
+    BucketFacts f;
+    f.snapshot = &s;
+    f.stack = &s.stacks()[b.stack];
+    f.top_user = TopUserFrame(s, *f.stack);
+    if (f.top_user < 0 || IsDumpWriter(f)) continue;
+    std::string fn(f.Function(static_cast<size_t>(f.top_user)));
+    if (ParseFuncName(fn).stdlib) continue;
+    for (uint64_t id : b.ids) p.running.emplace_back(id, fn);
+  }
+  // A later bucket's entry wins for an id listed twice, as in a map.
+  std::stable_sort(p.running.begin(), p.running.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  p.buckets.shrink_to_fit();
+  p.ids.shrink_to_fit();
+  p.running.shrink_to_fit();
+  return p;
+}
+
 Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
+                      const std::vector<double>& times_sec, const AnalyzeOptions& options) {
+  std::vector<SnapshotSummary> points;
+  points.reserve(series.size() - 1);
+  for (size_t k = 0; k + 1 < series.size(); ++k)
+    points.push_back(SummarizeForSeries(*series[k], options));
+  std::vector<const SnapshotSummary*> older;
+  for (const SnapshotSummary& p : points) older.push_back(&p);
+  return AnalyzeSeries(older, *series.back(), times_sec, options);
+}
+
+Verdict AnalyzeSeries(const std::vector<const SnapshotSummary*>& older, const Snapshot& current,
                       const std::vector<double>& times_sec, const AnalyzeOptions& options) {
   const Thresholds& th = options.thresholds;
   Verdict v;
-  v.current = series.back();
-  v.series_length = series.size();
-  const Snapshot& cur = *v.current;
+  v.current = &current;
+  v.series_length = older.size() + 1;
+  const Snapshot& cur = current;
   v.buckets = MakeBuckets(cur, options.grouping);
 
   // Counts per cross-snapshot key, per snapshot, and the ids seen there.
-  size_t n = series.size();
+  size_t n = older.size() + 1;
   struct Track {
     std::vector<uint64_t> counts;
     std::vector<uint64_t> ids_everywhere;  // sorted; intersection so far
   };
   std::unordered_map<uint64_t, Track> tracks;
-  // Busy loops: per older snapshot, the running goroutines' ids with their
-  // top user function.
-  std::vector<std::unordered_map<uint64_t, std::string>> running(n);
   const BenignMatcher& benign = DefaultBenignMatcher();
   // With the source, who holds the locks the blocked goroutines wait for.
   // and whose channels and WaitGroups nobody is left to touch.
@@ -301,40 +348,33 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
     return f;
   };
 
+  // One bucket of snapshot k into its track. Bucket ids are sorted, so
+  // survivors are a sorted intersection.
+  auto add_to_track = [&](size_t k, uint64_t signature, uint64_t count, std::span<const uint64_t> ids) {
+    Track& t = tracks[signature];
+    if (t.counts.empty()) {
+      t.counts.assign(n, 0);
+      if (k == 0) t.ids_everywhere.assign(ids.begin(), ids.end());
+    } else if (k > 0 && t.counts[k - 1] == 0) {
+      t.ids_everywhere.clear();
+    } else {
+      std::vector<uint64_t> keep;
+      std::set_intersection(t.ids_everywhere.begin(), t.ids_everywhere.end(), ids.begin(),
+                            ids.end(), std::back_inserter(keep));
+      t.ids_everywhere.swap(keep);
+    }
+    t.counts[k] += count;
+  };
   // A single snapshot has no history to track.
-  for (size_t k = 0; n > 1 && k < n; ++k) {
-    const Snapshot& s = *series[k];
-    std::vector<Bucket> owned;
-    const std::vector<Bucket>* buckets = &v.buckets;
-    if (k + 1 < n) {
-      owned = MakeBuckets(s, options.grouping);
-      buckets = &owned;
-    }
-    for (const Bucket& b : *buckets) {
-      Track& t = tracks[BucketSignature(s, b, options.grouping)];
-      // Bucket ids are sorted, so survivors are a sorted intersection.
-      if (t.counts.empty()) {
-        t.counts.assign(n, 0);
-        if (k == 0) t.ids_everywhere = b.ids;
-      } else if (k > 0 && t.counts[k - 1] == 0) {
-        t.ids_everywhere.clear();
-      } else {
-        std::vector<uint64_t> keep;
-        std::set_intersection(t.ids_everywhere.begin(), t.ids_everywhere.end(), b.ids.begin(),
-                              b.ids.end(), std::back_inserter(keep));
-        t.ids_everywhere.swap(keep);
-      }
-      t.counts[k] += b.count;
-      if (IsRunning(s.str(b.state))) {
-        BucketFacts f = facts_of(s, b);
-        if (f.top_user >= 0 && !IsDumpWriter(f)) {
-          std::string fn(f.Function(static_cast<size_t>(f.top_user)));
-          if (!ParseFuncName(fn).stdlib)
-            for (uint64_t id : b.ids) running[k][id] = fn;
-        }
-      }
-    }
+  for (size_t k = 0; n > 1 && k + 1 < n; ++k) {
+    const SnapshotSummary& p = *older[k];
+    for (const SnapshotSummary::Entry& e : p.buckets)
+      add_to_track(k, e.signature, e.count,
+            std::span<const uint64_t>(p.ids.data() + e.ids_begin, e.ids_end - e.ids_begin));
   }
+  if (n > 1)
+    for (const Bucket& b : v.buckets)
+      add_to_track(n - 1, BucketSignature(cur, b, options.grouping), b.count, b.ids);
 
   std::vector<double> xs(n);
   v.times_known = times_sec.size() == n && n > 1 && times_sec.back() > times_sec.front();
@@ -434,8 +474,11 @@ Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
       for (uint64_t id : b.ids) {
         bool all = true;
         for (size_t k = 0; k + 1 < n && all; ++k) {
-          auto it = running[k].find(id);
-          all = it != running[k].end() && it->second == fn;
+          const auto& run = older[k]->running;
+          // upper_bound, then one back: the last entry for the id.
+          auto it = std::upper_bound(run.begin(), run.end(), id,
+                                     [](uint64_t x, const auto& r) { return x < r.first; });
+          all = it != run.begin() && std::prev(it)->first == id && std::prev(it)->second == fn;
         }
         if (all) ++spinning;
       }

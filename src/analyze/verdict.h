@@ -10,9 +10,11 @@
 #ifndef LEAKHOUND_ANALYZE_VERDICT_H_
 #define LEAKHOUND_ANALYZE_VERDICT_H_
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analyze/buckets.h"
@@ -140,6 +142,28 @@ struct Verdict {
 // snapshot is a series of one). `times_sec`: capture time of each, or
 // empty when unknown.
 Verdict AnalyzeSeries(const std::vector<const Snapshot*>& series,
+                      const std::vector<double>& times_sec, const AnalyzeOptions& options);
+
+// What AnalyzeSeries needs of a snapshot that is no longer the newest: per
+// bucket (in MakeBuckets' order) its cross-snapshot signature, count and
+// goroutine ids, and the running goroutines' top user functions (busy
+// loops). A few KB where the parsed Snapshot is tens, so `watch` keeps
+// each target's window of older polls as these and only the newest whole.
+struct SnapshotSummary {
+  struct Entry {
+    uint64_t signature = 0, count = 0;
+    uint32_t ids_begin = 0, ids_end = 0;  // into `ids`
+  };
+  std::vector<Entry> buckets;
+  std::vector<uint64_t> ids;  // sorted within each entry's range
+  std::vector<std::pair<uint64_t, std::string>> running;  // id -> function, by id
+  size_t Bytes() const;  // heap held, roughly
+};
+// Valid for AnalyzeSeries calls with the same options.grouping.
+SnapshotSummary SummarizeForSeries(const Snapshot& snapshot, const AnalyzeOptions& options);
+// The same verdict as AnalyzeSeries over the snapshots `older` were made
+// of followed by `current`; `times_sec` has older.size() + 1 entries or none.
+Verdict AnalyzeSeries(const std::vector<const SnapshotSummary*>& older, const Snapshot& current,
                       const std::vector<double>& times_sec, const AnalyzeOptions& options);
 
 }  // namespace leakhound

@@ -82,8 +82,12 @@ struct Watcher::Target {
   bool routine_in_flight = false, detail_in_flight = false;
   bool detail_queued = false;  // in detail_queue_, waiting for a free slot
   int64_t last_detail_ms = 0;  // steady ms; 0 never
-  std::deque<DumpSet> series;  // newest last, at most window
-  std::deque<double> times;    // seconds, wall clock
+  // The series: the newest poll whole, the ones before it (at most
+  // window - 1, oldest first) as what the series analysis needs of them;
+  // keeping all of them whole cost ~1 GB at 1,000 targets.
+  std::unique_ptr<DumpSet> latest;
+  std::deque<SnapshotSummary> older;
+  std::deque<double> times;  // seconds, wall clock, one per poll in the series
   std::map<std::string, Detail> details;  // LocationKey -> what debug=2 said
   std::vector<OpenFinding> open;
   // Findings missing from the latest analysis, kept open for a few more
@@ -288,14 +292,14 @@ void Watcher::HandleRoutine(Target& t, FetchResult& result, int64_t wall_ms) {
   ++polls_;
   ++t.status.polls;
   if (!AppendSnapshot(t, result, wall_ms)) return;
-  std::vector<const Snapshot*> snaps;
-  for (const DumpSet& s : t.series) snaps.push_back(&s.snapshots.back());
+  std::vector<const SnapshotSummary*> older;
+  for (const SnapshotSummary& s : t.older) older.push_back(&s);
   std::vector<double> times(t.times.begin(), t.times.end());
-  const Snapshot& snap = *snaps.back();
-  Verdict v = AnalyzeSeries(snaps, times, options_.analyze);
+  const Snapshot& snap = t.latest->snapshots.back();
+  Verdict v = AnalyzeSeries(older, snap, times, options_.analyze);
 
   StoreSnapshot(t, v, snap, wall_ms);
-  std::vector<FindingRecord> records = KeepFindings(t, v, snap, snaps.size());
+  std::vector<FindingRecord> records = KeepFindings(t, v, snap, older.size() + 1);
   bool suspicious = !records.empty();
   AddFading(t, &records);
   SyncAndAlert(t, records, wall_ms);
@@ -309,8 +313,8 @@ bool Watcher::AppendSnapshot(Target& t, FetchResult& result, int64_t wall_ms) {
     RecordGap(t, result.message, wall_ms);
     return false;
   }
-  DumpSet set;
-  if (ReadError e = ReadDumpBytes(result.body, t.config.url, &set); e || set.snapshots.empty()) {
+  auto set = std::make_unique<DumpSet>();
+  if (ReadError e = ReadDumpBytes(result.body, t.config.url, set.get()); e || set->snapshots.empty()) {
     RecordGap(t, e ? e.message : t.config.url + ": no goroutine profile in the response", wall_ms);
     return false;
   }
@@ -322,13 +326,13 @@ bool Watcher::AppendSnapshot(Target& t, FetchResult& result, int64_t wall_ms) {
   t.status.ever_polled = true;
   t.status.last_error.clear();
   // One dump per response; keep only the last if a server sent more.
-  if (set.snapshots.size() > 1) set.snapshots.erase(set.snapshots.begin(), set.snapshots.end() - 1);
-  t.series.push_back(std::move(set));
+  if (set->snapshots.size() > 1) set->snapshots.erase(set->snapshots.begin(), set->snapshots.end() - 1);
+  if (t.latest) t.older.push_back(SummarizeForSeries(t.latest->snapshots.back(), options_.analyze));
+  t.latest = std::move(set);
   t.times.push_back(static_cast<double>(wall_ms) / 1000.0);
-  while (t.series.size() > options_.watch.window) {
-    t.series.pop_front();
-    t.times.pop_front();
-  }
+  size_t window = std::max<size_t>(options_.watch.window, 1);
+  while (t.older.size() + 1 > window) t.older.pop_front();
+  while (t.times.size() > t.older.size() + 1) t.times.pop_front();
   return true;
 }
 

@@ -471,6 +471,62 @@ TEST(Verdict, BusyLoopNeedsTheSameGoroutineRunningEverywhere) {
   EXPECT_EQ(busy, 1);  // not main.once (new goroutine each time), not main (benign main)
 }
 
+// `watch` keeps only its newest poll whole and the ones before as
+// SnapshotSummary: the verdict must be what the whole snapshots give, with
+// the older Snapshots gone by the time it is made.
+TEST(Verdict, SummariesOfOlderSnapshotsGiveTheSameVerdict) {
+  std::vector<std::pair<std::string, std::string>> spin = {{"main.spin", "/app/s.go:30"}};
+  std::vector<std::string> texts;
+  for (int k = 0; k < 5; ++k)
+    texts.push_back(G(1, "running", {{"main.main", "/app/main.go:5"}}, "") + G(9, "runnable", spin) +
+                    Repeat(100, 10 + 8 * k, "chan send", kSend) +      // grows, old ids stay
+                    Repeat(500 + 100 * static_cast<uint64_t>(k), 7, "chan receive",
+                           {{"main.recv", "/app/r.go:8"}}));        // flat, fresh ids
+  std::vector<double> times = {0, 60, 120, 180, 240};
+  std::vector<DumpSet> whole(texts.size());
+  std::vector<const Snapshot*> series;
+  for (size_t k = 0; k < texts.size(); ++k) {
+    ASSERT_FALSE(ReadDumpBytes(texts[k], "s", &whole[k]));
+    series.push_back(&whole[k].snapshots.back());
+  }
+  Verdict want = AnalyzeSeries(series, times, {});
+
+  std::vector<SnapshotSummary> older;
+  size_t summary_bytes = 0;
+  for (size_t k = 0; k + 1 < texts.size(); ++k) {
+    auto set = std::make_unique<DumpSet>();
+    ASSERT_FALSE(ReadDumpBytes(texts[k], "s", set.get()));
+    older.push_back(SummarizeForSeries(set->snapshots.back(), {}));
+    summary_bytes += older.back().Bytes();
+  }  // each Snapshot is freed here
+  std::vector<const SnapshotSummary*> ptrs;
+  for (const SnapshotSummary& p : older) ptrs.push_back(&p);
+  Verdict got = AnalyzeSeries(ptrs, whole.back().snapshots.back(), times, {});
+
+  EXPECT_EQ(got.series_length, 5u);
+  ASSERT_EQ(got.findings.size(), want.findings.size());
+  for (size_t i = 0; i < got.findings.size(); ++i) {
+    const Finding& a = got.findings[i];
+    const Finding& b = want.findings[i];
+    EXPECT_EQ(a.pattern->id, b.pattern->id);
+    EXPECT_DOUBLE_EQ(a.confidence, b.confidence);
+    ASSERT_EQ(a.growth.has_value(), b.growth.has_value());
+    if (a.growth) {
+      EXPECT_EQ(a.growth->counts, b.growth->counts);
+      EXPECT_EQ(a.growth->surviving_ids, b.growth->surviving_ids);
+    }
+  }
+  const Finding* send = FindingFor(got, "chan-send-blocked");
+  ASSERT_NE(send, nullptr);
+  ASSERT_TRUE(send->growth.has_value());
+  EXPECT_EQ(send->growth->counts, (std::vector<uint64_t>{10, 18, 26, 34, 42}));
+  EXPECT_EQ(send->growth->surviving_ids, 10u);  // ids 100..109 are in every poll
+  EXPECT_TRUE(send->growth->growing);
+  EXPECT_NE(FindingFor(got, "busy-loop"), nullptr);  // goroutine 9 in main.spin each time
+  // The ids are all a summary keeps per goroutine.
+  EXPECT_LT(summary_bytes, 4 * (10 + 18 + 26 + 34 + 4 * 7 + 8) * sizeof(uint64_t) + 4 * 512);
+}
+
 TEST(Verdict, IgnoreRulesDropFindings) {
   std::vector<IgnoreRule> rules(1);
   rules[0].top_function = "runtime.gopark";
