@@ -1,7 +1,15 @@
 // Writes a large, realistic Go 1.22 goroutine dump for benchmarks:
 //
 //   gen_dump --goroutines N [--stacks K] [--seed S] [--every-stack]
-//            [--format debug2|sigquit|log] > dump.txt
+//            [--shape server|deep] [--format debug2|sigquit|log] > dump.txt
+//
+//   server   (default) what most goroutines of a server look like: 1-6
+//            visible frames (a tail to 20), mostly `go` statements of the
+//            application and errgroups, about 300 bytes per goroutine in
+//            debug2.
+//   deep     long stacks (3-40 frames, net/http, gRPC, pgx, go-redis
+//            chains), about 1.1 KB per goroutine: the reader's worst case
+//            per goroutine, and the shape bench/ used before `server`.
 //
 //   debug2   runtime.Stack(buf, true) / /debug/pprof/goroutine?debug=2:
 //            traceback level 1, the goroutine writing the dump first
@@ -127,6 +135,9 @@ class Out {
 
 // ----------------------------------------------------------------- model
 
+enum class Shape { kServer, kDeep };
+Shape g_shape = Shape::kServer;
+
 // One call site. `args` is a template: '@' prints a random heap pointer
 // (fresh per goroutine), '%' a random off-heap pointer (0x7f..., an fd's
 // pollDesc), everything else verbatim. "..." marks an inlined frame
@@ -150,8 +161,10 @@ struct StackT {
 
 const std::string kGoroot = "/usr/local/go/src/";
 const std::string kModCache = "/go/pkg/mod/";
-const std::string kApp = "/src/checkout/";
-const std::string kModule = "github.com/acme/checkout/";
+// Where the application lives; the server shape uses a short module path
+// and build directory (set in main), as many services do.
+std::string kApp = "/src/checkout/";
+std::string kModule = "github.com/acme/checkout/";
 
 uint32_t g_next_pc = 0x401000;
 
@@ -301,7 +314,8 @@ std::string RandomArgs(Rng& r) {
 // A generated application function: pkg.(*T).M, pkg.T.M, pkg.F, with
 // closure and generic suffixes.
 FrameT AppFrame(Rng& r, bool entry) {
-  const char* pkg = r.Pick(kAppPkgs);
+  std::string pkg = r.Pick(kAppPkgs);
+  if (g_shape == Shape::kServer && pkg.rfind("internal/", 0) == 0) pkg = pkg.substr(9);
   std::string type = r.Pick(kTypes);
   std::string method = r.Pick(kMethods);
   std::string name = kModule + pkg + ".";
@@ -566,6 +580,12 @@ size_t Visible(const Frames& f) {
 // Frames a stack aims for (visible ones, creator excluded): mostly short,
 // with a tail up to 40.
 size_t TargetDepth(Rng& r) {
+  if (g_shape == Shape::kServer) {  // 1-6 visible frames, a thin tail to 20
+    if (r.Chance(2)) return 7 + r.Below(14);
+    size_t d = 1;
+    while (d < 6 && r.Chance(15)) ++d;
+    return d;
+  }
   if (r.Chance(12)) return 8 + r.Below(33);
   size_t d = 3;
   while (d < 12 && r.Chance(50)) ++d;
@@ -592,12 +612,16 @@ const char* PickWeighted(Rng& r, const Weighted (&table)[N]) {
 StackT MakeStack(Rng& r, bool hot) {
   StackT s;
   std::string state = hot ? PickWeighted(r, kLeakStates) : PickWeighted(r, kStates);
+  // Fewer connections than waiting workers in the server shape.
+  if (g_shape == Shape::kServer && state == "IO wait" && r.Chance(70)) state = "select";
   s.state = state;
   s.running = state == "running";
   s.blocked = state != "running" && state != "runnable";
   std::string top_state = s.running ? "runnable" : state;
   Frames top;
-  if (state == "IO wait") {
+  if (state == "IO wait" && g_shape == Shape::kServer) {
+    top = NetRead();  // a connection's own reader, not a client library's
+  } else if (state == "IO wait") {
     top = r.Chance(55) ? PgxQuery() : RedisGet();
   } else {
     top = TopFor(top_state);
@@ -605,14 +629,21 @@ StackT MakeStack(Rng& r, bool hot) {
   Root root;
   uint64_t k = r.Below(100);
   if (hot) k = k < 75 ? 0 : 99;  // go statements of the application, errgroups
+  // A server's goroutines are mostly its own `go` statements; request
+  // handlers (deep net/http and gRPC chains) are the tail.
+  if (g_shape == Shape::kServer && !hot) k = k < 88 ? 0 : k < 91 ? 50 : k < 94 ? 70 : 99;
   if (k < 45) root = AppGoRoot(r);
   else if (k < 65) root = HttpRoot(r);
   else if (k < 80) root = GrpcRoot(r);
   else root = ErrgroupRoot(r);
   size_t fixed = Visible(top) + Visible(root.frames);
-  size_t want = std::max(hot ? 3 + r.Below(3) : TargetDepth(r), fixed + 1);
+  size_t base = g_shape == Shape::kServer ? 0 : 3;
+  size_t want = std::max(hot ? base + r.Below(3) : TargetDepth(r), fixed + 1);
   size_t app = std::min<size_t>(want - fixed, 40 - std::min<size_t>(fixed, 39));
-  if (app == 0) app = 1;
+  // A leaked `go func() { ch <- v }()` blocks in the closure itself.
+  bool closure_blocks = g_shape == Shape::kServer && hot && root.frames.size() == 1 && r.Chance(85);
+  if (app == 0 && !closure_blocks) app = 1;
+  if (closure_blocks) app = 0;
   s.frames = top;
   for (size_t i = 0; i < app; ++i) {
     FrameT f = AppFrame(r, /*entry=*/false);
@@ -800,7 +831,7 @@ StackT Fixed(std::string state, Frames frames, FrameT creator, int parent) {
 int Usage() {
   std::fprintf(stderr,
                "usage: gen_dump --goroutines N [--stacks K] [--seed S] [--every-stack] "
-               "[--format debug2|sigquit|log] > dump.txt\n");
+               "[--shape server|deep] [--format debug2|sigquit|log] > dump.txt\n");
   return 2;
 }
 
@@ -841,6 +872,11 @@ int main(int argc, char** argv) {
       else if (f == "sigquit") format = Format::kSigquit;
       else if (f == "log") format = Format::kLog;
       else ok = false;
+    } else if (a == "--shape") {
+      std::string f = v;
+      if (f == "server") g_shape = Shape::kServer;
+      else if (f == "deep") g_shape = Shape::kDeep;
+      else ok = false;
     } else {
       ok = false;
     }
@@ -850,6 +886,10 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (g_shape == Shape::kServer) {
+    kApp = "/app/";
+    kModule = "acme.io/shop/";
+  }
   Rng r{seed * 0x2545f4914f6cdd1dull + 7};
   std::vector<StackT> table;
   std::vector<StackT> library = LibraryStacks();
@@ -857,7 +897,8 @@ int main(int argc, char** argv) {
   // leaks at the top ranks.
   constexpr uint64_t kHot = 24;
   for (uint64_t i = 0; i < stacks; ++i) {
-    if (!library.empty() && i >= kHot && i % 7 == 3) {
+    uint64_t spread = g_shape == Shape::kServer ? 13 : 7;
+    if (!library.empty() && i >= kHot && i % spread == 3) {
       table.push_back(std::move(library.back()));
       library.pop_back();
     } else {

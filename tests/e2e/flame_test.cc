@@ -69,7 +69,7 @@ TEST(Flame, HundredThousandStacksStayResponsive) {
   o.timeout_ms = 300'000;
   RunResult g = e2e::Run({"/bin/sh", "-c",
                           std::string("'") + LEAKHOUND_GEN_DUMP +
-                              "' --goroutines 100002 --stacks 100000 --every-stack > '" + dump + "'"},
+                              "' --shape deep --goroutines 100002 --stacks 100000 --every-stack > '" + dump + "'"},
                          o);
   ASSERT_EQ(g.status, 0) << g.err;
   std::string html = WorkDir() + "/flame-100k.html";
