@@ -994,6 +994,14 @@ int main(int argc, char** argv) {
     const StackT& s = table[k];
     uint64_t id = id_of(i);
     uint64_t parent = s.parent == 1 ? 1 : (i > 8 ? id_of(r.Below(i)) : 1);
+    if (g_shape == Shape::kServer && s.parent != 1 && i > 8) {
+      // A stack is started by a few long-lived goroutines (its owner among
+      // the first hundred) or by requests that have returned since: an id
+      // the dump no longer holds (the other parity of id_of's slot).
+      uint64_t owner = k * 0x9e3779b97f4a7c15ull % std::min<uint64_t>(i, 100);
+      uint64_t gone = r.Below(i);
+      parent = r.Chance(60) ? id_of(owner) : id_of(gone) ^ 1;
+    }
     uint64_t minutes = s.blocked && r.Chance(35) ? 1 + r.Below(600) : 0;
     int m = -1;
     if (s.running) m = next_m = next_m % 7 + 1;

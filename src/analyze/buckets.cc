@@ -57,17 +57,18 @@ std::vector<Bucket> MakeBuckets(const Snapshot& snapshot, Grouping grouping) {
   // than one: one per state seen with it).
   constexpr uint32_t kNone = UINT32_MAX;
   std::vector<uint32_t> first(stacks.size(), kNone), next;
+  auto find = [&](const Goroutine& g) -> Bucket* {
+    bool leaked = g.has(kLeaked);
+    for (uint32_t c = first[canon[g.stack]]; c != kNone; c = next[c]) {
+      Bucket& cand = buckets[c];
+      if (cand.state == g.state && cand.leaked == leaked) return &cand;
+    }
+    return nullptr;
+  };
   for (const Goroutine& g : snapshot.goroutines()) {
     uint32_t stack = canon[g.stack];
     bool leaked = g.has(kLeaked);
-    Bucket* b = nullptr;
-    for (uint32_t c = first[stack]; c != kNone; c = next[c]) {
-      Bucket& cand = buckets[c];
-      if (cand.state == g.state && cand.leaked == leaked) {
-        b = &cand;
-        break;
-      }
-    }
+    Bucket* b = find(g);
     if (b == nullptr) {
       next.push_back(first[stack]);
       first[stack] = static_cast<uint32_t>(buckets.size());
@@ -118,6 +119,29 @@ std::vector<Bucket> MakeBuckets(const Snapshot& snapshot, Grouping grouping) {
     std::stable_sort(b.labels.begin(), b.labels.end(),
                      [](const auto& x, const auto& y) { return x.second > y.second; });
   }
+  // Members started by another member (a recursive chain): only buckets
+  // where some creator is also a member need the second pass.
+  std::vector<uint8_t> chained(buckets.size(), 0);
+  bool any_chained = false;
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    const Bucket& b = buckets[i];
+    const std::vector<uint64_t>& small = b.creator_ids.size() <= b.ids.size() ? b.creator_ids : b.ids;
+    const std::vector<uint64_t>& large = b.creator_ids.size() <= b.ids.size() ? b.ids : b.creator_ids;
+    for (uint64_t x : small)
+      if (std::binary_search(large.begin(), large.end(), x)) {
+        chained[i] = 1;
+        any_chained = true;
+        break;
+      }
+  }
+  if (any_chained)
+    for (const Goroutine& g : snapshot.goroutines()) {
+      if (g.creator_id == 0) continue;
+      Bucket* b = find(g);
+      if (chained[static_cast<size_t>(b - buckets.data())] &&
+          std::binary_search(b->ids.begin(), b->ids.end(), g.creator_id))
+        b->started_by_member += g.count;
+    }
   std::sort(buckets.begin(), buckets.end(), [&](const Bucket& a, const Bucket& b) {
     if (a.count != b.count) return a.count > b.count;
     std::string_view sa = snapshot.str(a.state), sb = snapshot.str(b.state);

@@ -29,6 +29,9 @@ struct Bucket {
   uint64_t http_deadline = 0;  // members whose HTTP client call has a deadline
   std::vector<uint64_t> ids;          // ascending
   std::vector<uint64_t> creator_ids;  // distinct, ascending
+  // Members whose creator is a member too: goroutines that started one
+  // another (a recursive chain) are one structure, not count leaks.
+  uint64_t started_by_member = 0;
   // synctest (Go 1.24+): members inside a bubble, and of those the ones
   // whose wait counts as idle there (" (durable)", Go 1.25+).
   uint64_t in_bubble = 0;

@@ -98,6 +98,21 @@ void PipelineStagesLastFirst(Verdict* v) {
   }
 }
 
+// Calls fn(x) for each x in both sorted vectors. Walks the shorter and
+// bisects the longer, so many waiting buckets checked against many
+// creator ids cost the sum of the smaller sides, not of both each time.
+template <typename Fn>
+void ForEachCommon(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b, Fn fn) {
+  const std::vector<uint64_t>& small = a.size() <= b.size() ? a : b;
+  const std::vector<uint64_t>& large = a.size() <= b.size() ? b : a;
+  auto from = large.begin();
+  for (uint64_t x : small) {
+    from = std::lower_bound(from, large.end(), x);
+    if (from == large.end()) return;
+    if (*from == x) fn(x);
+  }
+}
+
 }  // namespace
 
 void RankFindings(Verdict* v) {
@@ -127,24 +142,7 @@ void RankFindings(Verdict* v) {
   for (size_t i = 0; i < fs.size(); ++i) {
     if (!fs[i].pattern || !WaitsForOthers(*fs[i].pattern) || fs[i].benign) continue;
     const Bucket& b = v->buckets[fs[i].bucket];
-    // Both sorted: bisect when the creators are few, else walk both.
-    if (needed.size() * 32 < b.ids.size()) {
-      for (uint64_t c : needed)
-        if (std::binary_search(b.ids.begin(), b.ids.end(), c)) finding_of_id.emplace(c, i);
-    } else {
-      auto n = needed.begin();
-      for (auto id = b.ids.begin(); id != b.ids.end() && n != needed.end();) {
-        if (*id < *n) {
-          ++id;
-        } else if (*n < *id) {
-          ++n;
-        } else {
-          finding_of_id.emplace(*id, i);
-          ++id;
-          ++n;
-        }
-      }
-    }
+    ForEachCommon(needed, b.ids, [&](uint64_t id) { finding_of_id.emplace(id, i); });
     if (!s) continue;
     for (const Frame& f : s->stacks()[b.stack].frames) {
       std::vector<size_t>& w = waiters_in[f.function];

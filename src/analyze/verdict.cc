@@ -123,28 +123,6 @@ WaitShape ShapeOfWait(SourceView& src, const Snapshot& s, const Stack& st, int t
   return read_any ? WaitShape::kOnce : WaitShape::kUnknown;
 }
 
-// How many goroutines of the bucket were started by a goroutine outside
-// it: the roots of the chains its members form (b.count when none of
-// them started another, the common case). `creator_of` (id -> creator id)
-// is filled on first need.
-uint64_t ChainRoots(const Snapshot& s, const Bucket& b,
-                    std::unordered_map<uint64_t, uint64_t>* creator_of) {
-  bool self_started = false;
-  for (uint64_t c : b.creator_ids)
-    if (std::binary_search(b.ids.begin(), b.ids.end(), c)) self_started = true;
-  if (!self_started) return b.count;
-  if (creator_of->empty())
-    for (const Goroutine& g : s.goroutines())
-      Snapshot::ForEachId(g, [&](uint64_t id) { (*creator_of)[id] = g.creator_id; });
-  uint64_t roots = 0;
-  for (uint64_t id : b.ids) {
-    auto it = creator_of->find(id);
-    uint64_t c = it == creator_of->end() ? 0 : it->second;
-    if (c == 0 || !std::binary_search(b.ids.begin(), b.ids.end(), c)) ++roots;
-  }
-  return roots;
-}
-
 struct Fit {
   double slope = 0, r2 = 0;
 };
@@ -385,7 +363,6 @@ Verdict AnalyzeSeries(const std::vector<const SnapshotSummary*>& older, const Sn
   // could wake one, so every goroutine in the dump is stuck for good.
   bool deadlock = cur.kind == DumpKind::kFatalError &&
                   cur.preamble.find("all goroutines are asleep") != std::string::npos;
-  std::unordered_map<uint64_t, uint64_t> creator_of;  // for ChainRoots, built on demand
   // A dump a test binary wrote at its -timeout or after m.Run() returned
   // says which goroutines hung or outlived their tests.
   const TestContext tests = ReadTestContext(cur);
@@ -398,22 +375,32 @@ Verdict AnalyzeSeries(const std::vector<const SnapshotSummary*>& older, const Sn
     return it == by_id.end() ? std::string() : TestOfGoroutine(cur, by_id, *it->second);
   };
 
-  // Creator id -> the states of the goroutines it started (Go 1.21+
-  // prints the creator's id), built on demand.
-  std::unordered_map<uint64_t, std::vector<Sym>> started_states;
+  // Creator id -> how many goroutines it started are at work (Go 1.21+
+  // prints the creator's id), sorted by id, built on demand. Only working
+  // goroutines enter: the few, not the million waiting.
+  std::vector<std::pair<uint64_t, uint64_t>> working_children;
+  bool working_known = false;
   auto still_working = [&](const Bucket& b) {
-    if (started_states.empty())
-      for (const Goroutine& g : cur.goroutines())
-        if (g.creator_id) started_states[g.creator_id].push_back(g.state);
-    uint64_t working = 0;
-    for (uint64_t id : b.ids) {
-      auto it = started_states.find(id);
-      if (it == started_states.end()) continue;
-      for (Sym st : it->second) {
-        std::string_view state = cur.str(st);
-        working += IsRunning(state) || state == "sleep" || state == "IO wait" ||
-                   state == "syscall" || state == "preempted";
+    if (!working_known) {
+      std::vector<int8_t> works(cur.strings().size(), -1);  // per state Sym
+      for (const Goroutine& g : cur.goroutines()) {
+        if (!g.creator_id) continue;
+        if (works[g.state] < 0) {
+          std::string_view state = cur.str(g.state);
+          works[g.state] = IsRunning(state) || state == "sleep" || state == "IO wait" ||
+                           state == "syscall" || state == "preempted";
+        }
+        if (works[g.state]) working_children.push_back({g.creator_id, g.count ? g.count : 1});
       }
+      std::sort(working_children.begin(), working_children.end());
+      working_known = true;
+    }
+    uint64_t working = 0;
+    if (working_children.empty()) return working;
+    for (uint64_t id : b.ids) {
+      auto it = std::lower_bound(working_children.begin(), working_children.end(),
+                                 std::make_pair(id, uint64_t{0}));
+      for (; it != working_children.end() && it->first == id; ++it) working += it->second;
     }
     return working;
   };
@@ -587,7 +574,7 @@ Verdict AnalyzeSeries(const std::vector<const SnapshotSummary*>& older, const Sn
         // are repetitions: one leak per call. Goroutines that started one
         // another (a recursive chain, each waiting for the next) are one
         // structure; count the chains, not their links.
-        uint64_t chains = ChainRoots(cur, b, &creator_of);
+        uint64_t chains = b.count - b.started_by_member;  // the chains' roots
         if (chains < b.count)
           why.push_back({fmt::format("{} goroutines blocked at this one place, but each was "
                                      "started by another of them: {} chain(s), not {} separate "

@@ -1,6 +1,8 @@
 // leakhound analyze: dumps in, verdicts out.
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <memory>
@@ -149,6 +151,29 @@ void AnalyzeProcess(const AnalyzeFlags& flags, const AnalyzeOptions& options,
   }
 }
 
+// LEAKHOUND_TIMES=1: where a run's time went, on stderr (bench/ prints
+// it next to its totals).
+class StageTimes {
+ public:
+  StageTimes() : on_(std::getenv("LEAKHOUND_TIMES") != nullptr), last_(Clock::now()) {}
+  void Mark(const char* stage) {
+    if (!on_) return;
+    Clock::time_point now = Clock::now();
+    line_ += fmt::format("{}{} {:.3f} s", line_.empty() ? "" : ", ", stage,
+                         std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+  ~StageTimes() {
+    if (on_ && !line_.empty()) std::cerr << "leakhound: " << line_ << "\n";
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool on_;
+  Clock::time_point last_;
+  std::string line_;
+};
+
 }  // namespace
 
 int RunAnalyze(const AnalyzeFlags& flags) {
@@ -175,9 +200,11 @@ int RunAnalyze(const AnalyzeFlags& flags) {
     }
   }
 
+  StageTimes stage_times;
   LoadedInputs loaded;
   int rc = LoadInputs(flags.inputs, flags.net, &loaded);
   if (rc != kExitOk) return rc;
+  stage_times.Mark("read");
   const std::vector<DumpSet>& sets = loaded.sets;
 
   // Every dump of every input in order, or the one --dump picks.
@@ -274,6 +301,7 @@ int RunAnalyze(const AnalyzeFlags& flags) {
     r->view.process = g;
     reports.push_back(std::move(r));
   }
+  stage_times.Mark("analyze");
 
   if (!flags.write_baseline.empty()) {
     std::vector<const Verdict*> verdicts;
@@ -318,6 +346,7 @@ int RunAnalyze(const AnalyzeFlags& flags) {
     }
   }
   std::cout.flush();
+  stage_times.Mark("report");
   return fail ? kExitFindings : kExitOk;
 }
 

@@ -32,11 +32,23 @@ bool IsLockFrame(std::string_view fn) {
 DumpLockIndex::DumpLockIndex(const Snapshot& s) : s_(s) {
   if (!s.has_ids) return;
   const std::vector<Goroutine>& gs = s.goroutines();
+  // Per stack and per function name, not per goroutine: a million
+  // goroutines share a few thousand stacks.
+  std::vector<int> top_of(s.stacks().size(), -2);  // -2: not looked up yet
+  auto top_user = [&](const Goroutine& g) {
+    if (top_of[g.stack] == -2) top_of[g.stack] = TopUserFrame(s, s.stack_of(g));
+    return top_of[g.stack];
+  };
+  std::vector<int8_t> stdlib(s.strings().size(), -1);
+  auto is_stdlib = [&](Sym fn) {
+    if (stdlib[fn] < 0) stdlib[fn] = ParseFuncName(s.str(fn)).stdlib ? 1 : 0;
+    return stdlib[fn] == 1;
+  };
   for (size_t i = 0; i < gs.size(); ++i) {
     std::string_view state = s.str(gs[i].state);
     if (state == "sync.RWMutex.RLock" || state == "sync.RWMutex.Lock" || state == "semacquire") {
       const Stack& st = s.stack_of(gs[i]);
-      int top = TopUserFrame(s, st);
+      int top = top_user(gs[i]);
       for (int k = 0; top > 0 && k < top && k < 8; ++k) {
         std::string_view fn = s.str(st.frames[static_cast<size_t>(k)].function);
         bool read = fn == "sync.(*RWMutex).RLock";
@@ -67,7 +79,7 @@ DumpLockIndex::DumpLockIndex(const Snapshot& s) : s_(s) {
   for (size_t w = 0; w < waiters_.size(); ++w) by_id_.emplace(waiters_[w].id, w);
   for (const FrameArgs& fa : s.frame_args()) {
     const Stack& st = s.stack_of(gs[fa.goroutine]);
-    if (fa.frame >= st.frames.size() || ParseFuncName(s.str(st.frames[fa.frame].function)).stdlib) continue;
+    if (fa.frame >= st.frames.size() || is_stdlib(st.frames[fa.frame].function)) continue;
     for (uint64_t w : s.arg_words(fa))
       if (w != 0 && w != kArgUnknown) words_.emplace_back(w, fa.goroutine);
   }

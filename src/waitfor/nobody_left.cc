@@ -151,24 +151,30 @@ NobodyLeft FindNobodyLeft(const Snapshot& s, GoSources& sources) {
   }
   if (scopes.empty()) return out;
 
-  // 3. Everyone running those functions' code.
+  // 3. Everyone running those functions' code. Which scopes a stack runs
+  // is the same for all its goroutines: looked up once per stack.
+  std::vector<std::vector<Scope*>> runs_of(s.stacks().size());
+  std::vector<int> top_of(s.stacks().size(), -2);  // -2: not looked up yet
   for (size_t gi = 0; gi < gs.size(); ++gi) {
     const Goroutine& g = gs[gi];
     const Stack& st = s.stack_of(g);
-    std::vector<Scope*> runs;
-    for (const Frame& f : st.frames) {
-      auto fit = by_file.find(s.str(f.file));
-      if (fit == by_file.end()) continue;
-      for (const Range& r : fit->second) {
-        if (f.line < r.first || f.line > r.last) continue;
-        Scope* sc = r.scope;
-        if (!RunsCodeOf(s.str(f.function), r.name)) sc->alive = true;  // stale source
-        if (std::find(runs.begin(), runs.end(), sc) == runs.end()) runs.push_back(sc);
+    std::vector<Scope*>& runs = runs_of[g.stack];
+    if (top_of[g.stack] == -2) {
+      top_of[g.stack] = TopUserFrame(s, st);
+      for (const Frame& f : st.frames) {
+        auto fit = by_file.find(s.str(f.file));
+        if (fit == by_file.end()) continue;
+        for (const Range& r : fit->second) {
+          if (f.line < r.first || f.line > r.last) continue;
+          Scope* sc = r.scope;
+          if (!RunsCodeOf(s.str(f.function), r.name)) sc->alive = true;  // stale source
+          if (std::find(runs.begin(), runs.end(), sc) == runs.end()) runs.push_back(sc);
+        }
       }
     }
     if (runs.empty()) continue;
     const std::optional<Candidate>& c = cand[g.stack];
-    int top = TopUserFrame(s, st);
+    int top = top_of[g.stack];
     for (Scope* sc : runs) {
       bool stuck = c && c->home == sc->file && c->local->scope_first == sc->wait->scope_first &&
                    StateFits(s, g, st, top, *c->wait);

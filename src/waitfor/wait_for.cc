@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "analyze/buckets.h"
 #include "analyze/lint_link.h"
@@ -90,11 +91,14 @@ std::string_view CalleeName(std::string_view decl) {
 }
 
 // Parked taking a lock: the sync frame says which kind.
+// The states a goroutine waiting in Lock or RLock shows.
+bool WaitsForLockState(std::string_view state) {
+  return state == "sync.Mutex.Lock" || state == "sync.RWMutex.Lock" ||
+         state == "sync.RWMutex.RLock" || state == "semacquire";
+}
+
 bool WaitsForLock(const Snapshot& s, const Goroutine& g, int top_user, bool* read) {
-  std::string_view state = s.str(g.state);
-  if (state != "sync.Mutex.Lock" && state != "sync.RWMutex.Lock" && state != "sync.RWMutex.RLock" &&
-      state != "semacquire")
-    return false;
+  if (!WaitsForLockState(s.str(g.state))) return false;
   const Stack& st = s.stack_of(g);
   for (int i = 0; i < top_user && i < static_cast<int>(st.frames.size()); ++i) {
     std::string_view fn = s.str(st.frames[static_cast<size_t>(i)].function);
@@ -193,6 +197,8 @@ struct StackFacts {
   std::vector<const LineLocks*> frames;
   bool stale = false;
   bool releases_while_waiting = false;  // sync.Cond.Wait gives its lock back
+  bool any = false;                     // some frame's line takes or holds a lock
+  int top = -1;                         // TopUserFrame
 };
 
 StackFacts FactsOf(const Snapshot& s, const Stack& st, GoSources& sources) {
@@ -215,7 +221,9 @@ StackFacts FactsOf(const Snapshot& s, const Stack& st, GoSources& sources) {
       return out;
     }
     out.frames[k] = ll;
+    out.any = true;
   }
+  out.top = TopUserFrame(s, st);
   return out;
 }
 
@@ -233,16 +241,19 @@ WaitForGraph BuildWaitFor(const Snapshot& s, GoSources& sources) {
   }
   if (!any || !s.has_ids) return g;
 
-  std::unordered_map<uint32_t, StackFacts> stack_facts;
+  // Facts per stack, read once; a goroutine whose stack has no line that
+  // takes or holds a lock is passed over without looking at its frames.
+  std::vector<std::optional<StackFacts>> stack_facts(s.stacks().size());
   std::map<LockId, std::vector<std::pair<size_t, size_t>>> holders;  // -> (node, hold)
   std::map<std::string, std::vector<std::pair<size_t, size_t>>> holders_of_type;
   for (size_t i = 0; i < gs.size(); ++i) {
     const Goroutine& x = gs[i];
     const Stack& st = s.stack_of(x);
-    auto it = stack_facts.find(x.stack);
-    if (it == stack_facts.end()) it = stack_facts.emplace(x.stack, FactsOf(s, st, sources)).first;
-    const StackFacts& facts = it->second;
+    std::optional<StackFacts>& cached = stack_facts[x.stack];
+    if (!cached) cached = FactsOf(s, st, sources);
+    const StackFacts& facts = *cached;
     if (facts.stale) continue;
+    if (!facts.any) continue;  // neither holds nor (on a line we read) takes a lock
     FrameReader r(s, i, facts.frames);
     GoroutineLocks node;
     node.id = x.id;
@@ -262,7 +273,7 @@ WaitForGraph BuildWaitFor(const Snapshot& s, GoSources& sources) {
           if (std::optional<LockId> id = r.Lock(k, h, sources)) node.holds.push_back(r.Use(k, h, *id));
       }
     }
-    int top = TopUserFrame(s, st);
+    int top = facts.top;
     bool read = false;
     if (top >= 0 && WaitsForLock(s, x, top, &read)) {
       const LineLocks* ll = facts.frames[static_cast<size_t>(top)];

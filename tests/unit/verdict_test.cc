@@ -57,6 +57,39 @@ const std::vector<std::pair<std::string, std::string>> kSend = {
     {"runtime.chansend1", "/go/src/runtime/chan.go:145"},
     {"main.fetch", "/app/fetch.go:42"}};
 
+// Goroutines at one place that started one another (each a link of a
+// recursive chain) count as chains, not as separate leaks; members whose
+// creators are gone or elsewhere are roots.
+TEST(Verdict, ChainsOfSelfStartedGoroutinesCountTheirRoots) {
+  const std::vector<std::pair<std::string, std::string>> walk = {
+      {"runtime.gopark", "/go/src/runtime/proc.go:363"},
+      {"runtime.chansend", "/go/src/runtime/chan.go:259"},
+      {"runtime.chansend1", "/go/src/runtime/chan.go:145"},
+      {"main.walk", "/app/walk.go:12"}};
+  auto in = [](uint64_t parent) { return "main.walk in goroutine " + std::to_string(parent); };
+  std::string text;
+  // Two chains: 20 <- 21 <- 22 <- 23 and 30 <- 31 <- 32; 20 and 30 were
+  // started by goroutine 5, which is not in the dump.
+  for (uint64_t id : {20, 21, 22, 23}) text += G(id, "chan send", walk, in(id == 20 ? 5 : id - 1), "/app/walk.go:20");
+  for (uint64_t id : {30, 31, 32}) text += G(id, "chan send", walk, in(id == 30 ? 5 : id - 1), "/app/walk.go:20");
+  auto a = Analyze(text);
+  ASSERT_EQ(a->verdict.buckets.size(), 1u);
+  EXPECT_EQ(a->verdict.buckets[0].count, 7u);
+  EXPECT_EQ(a->verdict.buckets[0].started_by_member, 5u);
+  const Finding* f = FindingFor(a->verdict, "chan-send-blocked");
+  ASSERT_NE(f, nullptr);
+  bool said = false;
+  for (const Reason& r : f->reasons) said = said || r.text.find("2 chain(s), not 7 separate leaks") != std::string::npos;
+  EXPECT_TRUE(said);
+
+  // The same place without the chain: seven separate goroutines.
+  std::string flat;
+  for (uint64_t id : {20, 21, 22, 23, 30, 31, 32}) flat += G(id, "chan send", walk, in(5), "/app/walk.go:20");
+  auto b = Analyze(flat);
+  ASSERT_EQ(b->verdict.buckets.size(), 1u);
+  EXPECT_EQ(b->verdict.buckets[0].started_by_member, 0u);
+}
+
 TEST(Verdict, ChanSendScoresWithCount) {
   auto few = Analyze(Repeat(10, 3, "chan send", kSend));
   auto many = Analyze(Repeat(10, 500, "chan send", kSend));
