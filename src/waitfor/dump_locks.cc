@@ -181,9 +181,14 @@ std::vector<std::pair<std::string, double>> DumpLockIndex::For(const std::vector
     return out;
   }
   // A bucket's goroutines share one stack: a few of them speak for all,
-  // and a bucket of 100k lock waiters costs no more than one of 8.
+  // and a bucket of 100k lock waiters costs no more than one of 8. Only
+  // the first kLook are looked up: a bucket of a million goroutines that
+  // wait for no mutex costs no more than one of kLook.
+  constexpr size_t kLook = 256;
+  if (by_id_.empty()) return out;
   size_t asked = 0;
-  for (uint64_t id : ids) {
+  for (size_t k = 0; k < ids.size() && k < kLook; ++k) {
+    uint64_t id = ids[k];
     auto it = by_id_.find(id);
     if (it == by_id_.end()) continue;
     if (++asked > 8) break;
