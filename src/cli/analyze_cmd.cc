@@ -204,7 +204,9 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   LoadedInputs loaded;
   int rc = LoadInputs(flags.inputs, flags.net, &loaded);
   if (rc != kExitOk) return rc;
-  stage_times.Mark("read");
+  bool two_threads = std::any_of(loaded.sets.begin(), loaded.sets.end(),
+                                 [](const DumpSet& d) { return d.read_threads > 1; });
+  stage_times.Mark(two_threads ? "read (2 threads)" : "read");
   const std::vector<DumpSet>& sets = loaded.sets;
 
   // Every dump of every input in order, or the one --dump picks.

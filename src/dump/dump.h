@@ -35,6 +35,7 @@ struct DumpSet {
   std::vector<Snapshot> snapshots;  // in input order; usually one
   uint64_t bytes = 0;
   uint64_t lines = 0;
+  int read_threads = 1;  // 2 when a large file was read in two halves
   // "source:line: message" for dump-like lines that could not be read;
   // reading goes on past them.
   std::vector<std::string> warnings;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -129,13 +130,15 @@ ReadError SlurpAggregated(int fd, Form form, std::string data, const std::string
 
 // --- Two threads for one large dump -------------------------------------
 //
-// A plain dump (no log prefixes) is cut in two at a goroutine boundary
-// ("\n\ngoroutine "), each half is parsed on its own thread into its own
-// Snapshot, and the second is folded into the first: its strings and
-// stacks are re-interned, which costs in distinct stacks, not goroutines.
-// Anything unusual (a second dump starting in the second half, log
-// wrapping, no boundary near the middle) makes the caller read the file
-// again on one thread, so the result never depends on the split.
+// A dump is cut in two at a goroutine boundary ("\n\ngoroutine ", or the
+// same behind a log prefix: a header line whose line before holds only a
+// prefix of the same shape), each half is parsed on its own thread into
+// its own Snapshot, and the second is folded into the first: its strings
+// and stacks are re-interned, which costs in distinct stacks, not
+// goroutines. Anything unusual (a second dump starting in the second
+// half, JSON records, halves that disagree on a prefix, no boundary near
+// the middle) makes the caller read the file again on one thread, so the
+// result never depends on the split.
 
 constexpr uint64_t kParallelAtLeast = 64ull << 20;
 
@@ -253,6 +256,66 @@ uint64_t FindSplit(int fd, uint64_t size) {
   return 0;
 }
 
+// A log prefix's shape: each run of word characters as 'w', each run of
+// spaces as ' ', other bytes as themselves (LogUnwrapper's notion, so two
+// timestamps of different digits match).
+std::string PrefixShape(std::string_view p) {
+  std::string out;
+  for (size_t i = 0; i < p.size();) {
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    if (std::isalnum(c) || c == '_') {
+      while (i < p.size() && (std::isalnum(static_cast<unsigned char>(p[i])) || p[i] == '_')) ++i;
+      out += 'w';
+    } else if (c == ' ') {
+      while (i < p.size() && p[i] == ' ') ++i;
+      out += ' ';
+    } else {
+      out += p[i++];
+    }
+  }
+  return out;
+}
+
+// Where the second half of a log-prefixed dump starts: the start of a
+// line "PREFIX goroutine N [...]:" whose line before is a prefix alone
+// (the dump's blank line) of the same shape. 0 if none in the window after
+// the middle.
+uint64_t FindPrefixedSplit(int fd, uint64_t size) {
+  constexpr size_t kWindow = 4u << 20;
+  constexpr size_t kMaxPrefix = 256;
+  const uint64_t from = size / 2;
+  size_t want = static_cast<size_t>(std::min<uint64_t>(kWindow, size - from));
+  std::unique_ptr<char[]> buf(new char[want]);
+  ssize_t n = pread(fd, buf.get(), want, static_cast<off_t>(from));
+  if (n <= 0) return 0;
+  std::string_view w(buf.get(), static_cast<size_t>(n));
+  for (size_t at = w.find("goroutine "); at != std::string_view::npos;
+       at = w.find("goroutine ", at + 1)) {
+    size_t ls = w.rfind('\n', at);
+    if (ls == std::string_view::npos) continue;
+    ++ls;  // the header line's start
+    if (at == ls || at - ls > kMaxPrefix || ls < 2) continue;  // a plain header has its own split
+    size_t le = w.find('\n', at);
+    if (le == std::string_view::npos) break;
+    std::string_view rest = w.substr(at, le - at);
+    if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
+    if (ClassifyLine(rest) != LineKind::kHeader) continue;
+    size_t ps = w.rfind('\n', ls - 2);
+    if (ps == std::string_view::npos) continue;
+    std::string_view before = w.substr(ps + 1, ls - 1 - (ps + 1));
+    if (!before.empty() && before.back() == '\r') before.remove_suffix(1);
+    std::string_view prefix = w.substr(ls, at - ls);
+    // The blank line may keep or drop the space that ends the prefix.
+    std::string_view bare = prefix;
+    while (!bare.empty() && bare.back() == ' ') bare.remove_suffix(1);
+    std::string_view before_bare = before;
+    while (!before_bare.empty() && before_bare.back() == ' ') before_bare.remove_suffix(1);
+    if (before_bare.empty() || PrefixShape(before_bare) != PrefixShape(bare)) continue;
+    return from + ls;
+  }
+  return 0;
+}
+
 // Folds `b` (the second half of one dump) into `a`.
 void MergeSnapshot(const Snapshot& b, Snapshot* a) {
   std::vector<Sym> sym(b.strings().size(), UINT32_MAX);
@@ -312,6 +375,7 @@ void MergeSnapshot(const Snapshot& b, Snapshot* a) {
 bool ReadParallel(int fd, uint64_t size, const std::string& path, const ReadOptions& options,
                   DumpSet* out, ReadError* err) {
   uint64_t split = FindSplit(fd, size);
+  if (split == 0) split = FindPrefixedSplit(fd, size);
   if (split == 0) return false;
   DumpSet first, second;
   first.source = second.source = path;
@@ -331,7 +395,10 @@ bool ReadParallel(int fd, uint64_t size, const std::string& path, const ReadOpti
     err->message = path + ": read error: " + std::strerror(err_a ? err_a : err_b);
     return true;
   }
-  if (pa.unwrapped() || pb.unwrapped() || first.snapshots.empty() ||
+  // Both halves behind the same kind of prefix, or neither; JSON records
+  // are not cut.
+  if (pa.saw_json() || pb.saw_json() || pa.saw_prefix() != pb.saw_prefix() ||
+      first.snapshots.empty() ||
       second.snapshots.size() != 1)
     return false;
   Snapshot& a = first.snapshots.back();
@@ -353,6 +420,7 @@ bool ReadParallel(int fd, uint64_t size, const std::string& path, const ReadOpti
   first.lines += second.lines;
   first.bytes += second.bytes;
   first.form = "traceback";
+  first.read_threads = 2;
   *out = std::move(first);
   if (options.progress) options.progress(size, size);
   return true;

@@ -73,6 +73,8 @@ class TextParser : private LineSink {
   void set_fold_after(size_t n) { fold_after_ = n; }
   // True once lines came wrapped in a log prefix or JSON records.
   bool unwrapped() const { return unwrap_.saw_prefix() || unwrap_.saw_json(); }
+  bool saw_prefix() const { return unwrap_.saw_prefix(); }
+  bool saw_json() const { return unwrap_.saw_json(); }
 
  private:
   struct PendingFrame {

@@ -2,6 +2,7 @@
 // the result must be exactly what one thread reading the same bytes gets:
 // buckets, counts, stacks, version hints, line count and warning lines.
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -15,6 +16,12 @@
 
 namespace leakhound {
 namespace {
+
+// The reader splits only when it may run on two CPUs.
+int ExpectedThreads() {
+  cpu_set_t set;
+  return sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 1 ? 2 : 1;
+}
 
 std::string BigDump(size_t target_bytes) {
   std::string s;
@@ -68,6 +75,7 @@ TEST(ParallelRead, SameAsOneThread) {
   ASSERT_FALSE(e2) << e2.message;
   ASSERT_EQ(two.snapshots.size(), 1u);
   ASSERT_EQ(one.snapshots.size(), 1u);
+  EXPECT_EQ(two.read_threads, ExpectedThreads());
   const Snapshot& a = two.snapshots[0];
   const Snapshot& b = one.snapshots[0];
   EXPECT_EQ(a.total_goroutines(), b.total_goroutines());
@@ -89,6 +97,54 @@ TEST(ParallelRead, SameAsOneThread) {
   }
   EXPECT_EQ(a.args_capped(), b.args_capped());
   ASSERT_EQ(two.warnings.size(), 1u);
+}
+
+// The same dump as kubectl shows a container's log: every line behind a
+// CRI prefix whose timestamp changes length (RFC3339Nano drops trailing
+// zeros), after some ordinary log lines. The halves split at a prefixed
+// header and must read as one thread reads the file.
+TEST(ParallelRead, LogPrefixedSameAsOneThread) {
+  std::string plain = BigDump(60u << 20);
+  std::string text;
+  text.reserve(plain.size() * 2);
+  for (int i = 0; i < 5; ++i)
+    text += fmt::format("2026-11-23T10:00:0{}.5Z stdout F level=INFO msg=\"served\" n={}\n", i, i);
+  uint64_t ns = 0;
+  for (size_t at = 0; at < plain.size();) {
+    size_t nl = plain.find('\n', at);
+    if (nl == std::string::npos) nl = plain.size();
+    ns += 7919;
+    uint64_t frac = ns % 1000000000;
+    while (frac != 0 && frac % 10 == 0) frac /= 10;  // RFC3339Nano: no trailing zeros
+    text += fmt::format("2026-11-23T10:{:02}:{:02}.{}Z stderr F ", ns / 60000000000 % 60,
+                        ns / 1000000000 % 60, frac);
+    text.append(plain, at, nl - at);
+    text += '\n';
+    at = nl + 1;
+  }
+  std::string path = ::testing::TempDir() + "/lh_big_dump.log";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << text;
+  }
+  DumpSet two, one;
+  ReadError e1 = ReadDumpFile(path, {}, &two);
+  ReadError e2 = ReadDumpBytes(text, path, &one);
+  std::remove(path.c_str());
+  ASSERT_FALSE(e1) << e1.message;
+  ASSERT_FALSE(e2) << e2.message;
+  ASSERT_EQ(two.snapshots.size(), 1u);
+  ASSERT_EQ(one.snapshots.size(), 1u);
+  const Snapshot& a = two.snapshots[0];
+  const Snapshot& b = one.snapshots[0];
+  EXPECT_EQ(two.read_threads, ExpectedThreads());  // the halves were found behind the prefix
+  EXPECT_GT(b.total_goroutines(), 80000u);
+  EXPECT_EQ(a.total_goroutines(), b.total_goroutines());
+  EXPECT_EQ(a.stacks().size(), b.stacks().size());
+  EXPECT_EQ(Summary(a), Summary(b));
+  EXPECT_EQ(two.lines, one.lines);
+  EXPECT_EQ(two.warnings, one.warnings);
+  ASSERT_EQ(a.frame_args().size(), b.frame_args().size());
 }
 
 }  // namespace
