@@ -56,7 +56,7 @@ test: deps go-toolchains
 # alerting and meeting network faults (e2e, one Go toolchain). Any report
 # exits 66, which fails the test that ran it. Bounded by `timeout`.
 TSAN_OPTIONS_CI = halt_on_error=1 exitcode=66 second_deadlock_stack=1
-TSAN_UNIT = Watcher.*:ParallelRead.*:Store.*
+TSAN_UNIT = Watcher.*:ParallelRead.*:Store.*:Verdict.SecondThread*
 TSAN_E2E  = Go/Watch.*/go1_26:Go/Fleet.*/go1_26:Go/AuthTls.*/go1_26:NetFaults.*:WatchInput.*:Serve.*:ServeAccess.*:ServeHostile.*:Prometheus.*:FileSd.*
 # The e2e driver is the ASan build's (the tests only start the binary):
 # LEAKHOUND_E2E_BIN points it at the TSan leakhound, so CI compiles the

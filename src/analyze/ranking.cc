@@ -99,12 +99,28 @@ void PipelineStagesLastFirst(Verdict* v) {
 }
 
 // Calls fn(x) for each x in both sorted vectors. Walks the shorter and
-// bisects the longer, so many waiting buckets checked against many
-// creator ids cost the sum of the smaller sides, not of both each time.
+// bisects the longer (or merges the two when they are alike in size), so
+// many waiting buckets checked against many creator ids cost about the
+// smaller sides, not both sides each time.
 template <typename Fn>
 void ForEachCommon(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b, Fn fn) {
   const std::vector<uint64_t>& small = a.size() <= b.size() ? a : b;
   const std::vector<uint64_t>& large = a.size() <= b.size() ? b : a;
+  if (large.size() / 16 <= small.size()) {  // alike in size: one merge walk
+    auto i = small.begin(), j = large.begin();
+    while (i != small.end() && j != large.end()) {
+      if (*i < *j) {
+        ++i;
+      } else if (*j < *i) {
+        ++j;
+      } else {
+        fn(*i);
+        ++i;
+        ++j;
+      }
+    }
+    return;
+  }
   auto from = large.begin();
   for (uint64_t x : small) {
     from = std::lower_bound(from, large.end(), x);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <iterator>
 #include <optional>
 #include <span>
@@ -285,6 +286,12 @@ Verdict AnalyzeSeries(const std::vector<const SnapshotSummary*>& older, const Sn
   v.current = &current;
   v.series_length = older.size() + 1;
   const Snapshot& cur = current;
+  // The address index of lock waits reads only the snapshot: on a large
+  // dump it is built on a second thread while the buckets and the rest
+  // are made here (joined before the first bucket is scored).
+  std::future<DumpLockIndex> dump_locks_later;
+  if (cur.goroutines().size() >= options.second_thread_from)
+    dump_locks_later = std::async(std::launch::async, [&cur] { return DumpLockIndex(cur); });
   v.buckets = MakeBuckets(cur, options.grouping);
 
   // Counts per cross-snapshot key, per snapshot, and the ids seen there.
@@ -305,7 +312,9 @@ Verdict AnalyzeSeries(const std::vector<const SnapshotSummary*>& older, const Sn
     nobody_left = FindNobodyLeft(cur, sources);
   }
   const LockEvidenceIndex locks(wait_for, cur);
-  const DumpLockIndex dump_locks(cur);  // the addresses alone, for when the source says nothing
+  // The addresses alone, for when the source says nothing.
+  const DumpLockIndex dump_locks =
+      dump_locks_later.valid() ? dump_locks_later.get() : DumpLockIndex(cur);
   std::optional<BubbleDeadlock> bubble_deadlock = FindBubbleDeadlock(cur);
 
   auto facts_of = [&](const Snapshot& s, const Bucket& b) {

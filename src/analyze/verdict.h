@@ -127,6 +127,9 @@ struct AnalyzeOptions {
   // runtime's (analyze/agreement.h). Buckets are split by the mark
   // either way, so both verdicts index the same buckets.
   bool ignore_runtime_marks = false;
+  // Goroutines from which independent parts of the analysis run on a
+  // second thread (the result is the same either way; tests lower it).
+  size_t second_thread_from = 200'000;
 };
 
 struct Verdict {

@@ -90,6 +90,31 @@ TEST(Verdict, ChainsOfSelfStartedGoroutinesCountTheirRoots) {
   EXPECT_EQ(b->verdict.buckets[0].started_by_member, 0u);
 }
 
+// Parts of a large dump's analysis run on a second thread; the verdict
+// is the same as on one (and TSan checks the sharing: Makefile TSAN_UNIT).
+TEST(Verdict, SecondThreadGivesTheSameVerdict) {
+  const std::vector<std::pair<std::string, std::string>> lock = {
+      {"sync.runtime_SemacquireMutex", "/go/src/runtime/sema.go:77"},
+      {"sync.(*Mutex).lockSlow", "/go/src/sync/mutex.go:171"},
+      {"sync.(*Mutex).Lock", "/go/src/sync/mutex.go:90"},
+      {"main.(*Ledger).Add", "/app/ledger.go:31"}};
+  std::string text = Repeat(10, 40, "chan send", kSend) + Repeat(100, 5, "sync.Mutex.Lock", lock);
+  AnalyzeOptions one, two;
+  one.second_thread_from = SIZE_MAX;
+  two.second_thread_from = 0;
+  auto a = Analyze(text, one);
+  auto b = Analyze(text, two);
+  ASSERT_EQ(a->verdict.findings.size(), b->verdict.findings.size());
+  ASSERT_FALSE(a->verdict.findings.empty());
+  for (size_t i = 0; i < a->verdict.findings.size(); ++i) {
+    const Finding &x = a->verdict.findings[i], &y = b->verdict.findings[i];
+    EXPECT_EQ(x.bucket, y.bucket);
+    EXPECT_EQ(x.confidence, y.confidence);
+    ASSERT_EQ(x.reasons.size(), y.reasons.size());
+    for (size_t k = 0; k < x.reasons.size(); ++k) EXPECT_EQ(x.reasons[k].text, y.reasons[k].text);
+  }
+}
+
 TEST(Verdict, ChanSendScoresWithCount) {
   auto few = Analyze(Repeat(10, 3, "chan send", kSend));
   auto many = Analyze(Repeat(10, 500, "chan send", kSend));
