@@ -12,7 +12,12 @@
 # With no DUMP the dumps are made here (in $WORK):
 #   - testdata/go/leaky built by Go 1.19, Go 1.26 and Go 1.27, each run as
 #     `leaky -mode debug2`: real runtime.Stack dumps, one per toolchain;
-#   - build/gen_dump --goroutines $GOROUTINES (default 1M, ~1.1 GB).
+#   - build/gen_dump --goroutines $GOROUTINES (default 1M) in three shapes:
+#     server (default, ~400 B per goroutine, ~380 MiB), deep (--shape
+#     deep, ~1.1 KB per goroutine) and log (the server shape behind
+#     kubectl/CRI prefixes, ~770 B per goroutine).
+# leakhound runs twice: as is (two threads for a large file) and pinned to
+# one CPU (taskset -c 0: one thread).
 #
 # Each cell is the best of $RUNS runs (default 3), or of fewer when a run
 # takes over $SLOW seconds (default 60: a 1M-goroutine dump is not parsed
@@ -178,12 +183,21 @@ else
   leaky_dump go1.26 "$GO" local
   leaky_dump go1.27 "$GO" "$GO127_TOOLCHAIN"
   [ -x "$BUILD/gen_dump" ] || die "no $BUILD/gen_dump: ninja -C $BUILD gen_dump"
-  GEN=$WORK/gen_dump-$GOROUTINES.txt
-  if [ ! -s "$GEN" ]; then
-    "$BUILD/gen_dump" --goroutines "$GOROUTINES" > "$GEN.tmp" && mv "$GEN.tmp" "$GEN"
-  fi
-  echo "  $GEN: gen_dump --goroutines $GOROUTINES" >&2
-  DUMPS+=("$GEN")
+  # The server shape (gen_dump's default), the long-stack one, and the
+  # server shape behind kubectl/CRI log prefixes.
+  for shape in server deep log; do
+    GEN=$WORK/gen_dump-$shape-$GOROUTINES.txt
+    case $shape in
+      server) args=() ;;
+      deep) args=(--shape deep) ;;
+      log) args=(--format log) ;;
+    esac
+    if [ ! -s "$GEN" ]; then
+      "$BUILD/gen_dump" --goroutines "$GOROUTINES" "${args[@]}" > "$GEN.tmp" && mv "$GEN.tmp" "$GEN"
+    fi
+    echo "  $GEN: gen_dump --goroutines $GOROUTINES ${args[*]}" >&2
+    DUMPS+=("$GEN")
+  done
 fi
 
 # -------------------------------------------------------------- timing
@@ -249,6 +263,8 @@ for dump in "${DUMPS[@]}"; do
   }
   echo "# $name: $((bytes / 1024)) KiB, $(grep -c '^goroutine [0-9]' "$dump") 'goroutine N' header lines (grep)"
   row "leakhound analyze" count_leakhound "$BUILD/leakhound" analyze --no-config --no-progress --color never "$dump"
+  # Pinned to one CPU, leakhound reads a large file on one thread.
+  row "leakhound, 1 thread" count_leakhound taskset -c 0 "$BUILD/leakhound" analyze --no-config --no-progress --color never "$dump"
   row "wc -l" count_wc wc -l "$dump"
   row "gostackparse.Parse" count_first "$TMP/gostackparse-bench" "$dump"
   row "panicparse (parse only)" count_first "$TMP/panicparse-bench" "$dump" -parse-only

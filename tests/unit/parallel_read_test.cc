@@ -60,21 +60,27 @@ std::map<std::string, uint64_t> Summary(const Snapshot& s) {
   return m;
 }
 
-TEST(ParallelRead, SameAsOneThread) {
-  std::string text = BigDump(80u << 20);
-  std::string path = ::testing::TempDir() + "/lh_big_dump.txt";
+// `text` read from a file (two threads when it may) into *two, and from
+// memory (one thread) into *one; each must hold one snapshot.
+void ReadBothWays(const std::string& text, const std::string& name, DumpSet* two, DumpSet* one) {
+  std::string path = ::testing::TempDir() + "/" + name;
   {
     std::ofstream f(path, std::ios::binary);
     f << text;
   }
-  DumpSet two, one;
-  ReadError e1 = ReadDumpFile(path, {}, &two);
-  ReadError e2 = ReadDumpBytes(text, path, &one);
+  ReadError e1 = ReadDumpFile(path, {}, two);
+  ReadError e2 = ReadDumpBytes(text, path, one);
   std::remove(path.c_str());
   ASSERT_FALSE(e1) << e1.message;
   ASSERT_FALSE(e2) << e2.message;
-  ASSERT_EQ(two.snapshots.size(), 1u);
-  ASSERT_EQ(one.snapshots.size(), 1u);
+  ASSERT_EQ(two->snapshots.size(), 1u);
+  ASSERT_EQ(one->snapshots.size(), 1u);
+}
+
+TEST(ParallelRead, SameAsOneThread) {
+  std::string text = BigDump(80u << 20);
+  DumpSet two, one;
+  ASSERT_NO_FATAL_FAILURE(ReadBothWays(text, "lh_big_dump.txt", &two, &one));
   EXPECT_EQ(two.read_threads, ExpectedThreads());
   const Snapshot& a = two.snapshots[0];
   const Snapshot& b = one.snapshots[0];
@@ -122,19 +128,8 @@ TEST(ParallelRead, LogPrefixedSameAsOneThread) {
     text += '\n';
     at = nl + 1;
   }
-  std::string path = ::testing::TempDir() + "/lh_big_dump.log";
-  {
-    std::ofstream f(path, std::ios::binary);
-    f << text;
-  }
   DumpSet two, one;
-  ReadError e1 = ReadDumpFile(path, {}, &two);
-  ReadError e2 = ReadDumpBytes(text, path, &one);
-  std::remove(path.c_str());
-  ASSERT_FALSE(e1) << e1.message;
-  ASSERT_FALSE(e2) << e2.message;
-  ASSERT_EQ(two.snapshots.size(), 1u);
-  ASSERT_EQ(one.snapshots.size(), 1u);
+  ASSERT_NO_FATAL_FAILURE(ReadBothWays(text, "lh_big_dump.log", &two, &one));
   const Snapshot& a = two.snapshots[0];
   const Snapshot& b = one.snapshots[0];
   EXPECT_EQ(two.read_threads, ExpectedThreads());  // the halves were found behind the prefix
