@@ -32,6 +32,17 @@ inline constexpr std::string_view kUnknownWord = "unknown";
 
 inline std::string_view OrUnknown(std::string_view s) { return s.empty() ? kUnknownWord : s; }
 
+// Text from an input as an error message shows it: one line (control
+// bytes as '?') and at most `max` bytes, so a 1 MB key still gives a
+// readable message.
+inline std::string Shown(std::string_view s, size_t max = 64) {
+  std::string out(s.substr(0, max));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  if (s.size() > max) out += "... (" + std::to_string(s.size()) + " bytes)";
+  return out;
+}
+
 }  // namespace leakhound
 
 #endif  // LEAKHOUND_BASE_WORDS_H_

@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/duration.h"
+#include "base/words.h"
 #include "patterns/pattern.h"
 
 namespace leakhound {
@@ -16,17 +17,6 @@ namespace {
 struct ConfigError {
   std::string message;
 };
-
-// Text from the file as an error shows it: one line (control bytes as
-// '?') and at most 64 bytes, so a 1 MB key still gives a readable message.
-std::string Shown(std::string_view s) {
-  constexpr size_t kMax = 64;
-  std::string out(s.substr(0, kMax));
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  if (s.size() > kMax) out += fmt::format("... ({} bytes)", s.size());
-  return out;
-}
 
 [[noreturn]] void Fail(const std::string& path, const YAML::Node& node, const std::string& msg) {
   int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;

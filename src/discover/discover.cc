@@ -14,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/duration.h"
+#include "base/words.h"
 
 namespace leakhound {
 
@@ -23,15 +24,6 @@ namespace {
 // a transfer every interval: refuse rather than flood.
 constexpr size_t kMaxTargets = 100'000;
 constexpr uint64_t kMaxFileBytes = 64ull << 20;
-
-// Text from the input as an error shows it: one line, at most 64 bytes.
-std::string Shown(std::string_view s, size_t max = 64) {
-  std::string out(s.substr(0, max));
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  if (s.size() > max) out += "...";
-  return out;
-}
 
 std::string PercentDecode(std::string_view s) {
   std::string out;

@@ -9,19 +9,15 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
 #include <cstring>
 #include <string_view>
 
+#include "base/clock.h"
+
 namespace leakhound {
 
 namespace {
-
-int64_t NowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
 
 // httplib's accept loop hands each socket to the task queue; running the
 // task right there only registers the socket with the gate's poller.
@@ -164,7 +160,7 @@ class GateStream : public httplib::Stream {
 
  private:
   bool Wait(short events) const {
-    int64_t left = deadline_ms_ - NowMs();
+    int64_t left = deadline_ms_ - SteadyMs();
     if (left <= 0) return false;
     pollfd p{fd_, events, 0};
     int r;
@@ -236,7 +232,7 @@ bool GatedServer::process_and_close_socket(socket_t sock) {
       ++open_;
       Conn c;
       c.fd = sock;
-      c.deadline_ms = NowMs() + limits_.idle_ms;
+      c.deadline_ms = SteadyMs() + limits_.idle_ms;
       incoming_.push_back(std::move(c));
       Wake();
       return true;
@@ -294,7 +290,7 @@ void GatedServer::PollLoop() {
       for (Conn& c : incoming_) waiting.push_back(std::move(c));
       incoming_.clear();
     }
-    int64_t now = NowMs();
+    int64_t now = SteadyMs();
     // A pipelined request may already be whole in the leftover bytes.
     for (Conn& c : waiting)
       if (c.fd >= 0 && c.started && !c.draining) try_dispatch(c, now);
@@ -312,7 +308,7 @@ void GatedServer::PollLoop() {
       uint64_t n;
       (void)!::read(wake_fd_, &n, sizeof n);
     }
-    now = NowMs();
+    now = SteadyMs();
     for (size_t i = 0; i < waiting.size(); ++i) {
       Conn& c = waiting[i];
       if (fds[i + 1].revents) {
@@ -355,7 +351,7 @@ void GatedServer::WorkLoop() {
 }
 
 void GatedServer::Serve(Conn c) {
-  GateStream stream(c.fd, std::move(c.buf), NowMs() + limits_.request_ms);
+  GateStream stream(c.fd, std::move(c.buf), SteadyMs() + limits_.request_ms);
   bool last = ++c.served >= limits_.keep_alive_max;
   bool closed = false;
   bool ok = process_request(stream, last, closed, nullptr);
@@ -367,7 +363,7 @@ void GatedServer::Serve(Conn c) {
   }
   c.buf = stream.Leftover();
   c.started = !c.buf.empty();
-  c.deadline_ms = NowMs() + (c.started ? limits_.head_ms : limits_.idle_ms);
+  c.deadline_ms = SteadyMs() + (c.started ? limits_.head_ms : limits_.idle_ms);
   ToPoller(std::move(c));
 }
 

@@ -5,25 +5,15 @@
 // fails, its targets stay as they were and the failure is logged once.
 #include <sys/stat.h>
 
-#include <chrono>
 #include <iostream>
 
 #include <fmt/format.h>
 
+#include "base/clock.h"
 #include "discover/discover.h"
 #include "watch/watcher.h"
 
 namespace leakhound {
-
-namespace {
-
-int64_t NowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
-
 
 void Watcher::InitSources() {
   for (const SourceConfig& c : options_.sources) {
@@ -60,7 +50,7 @@ bool Watcher::ReadSourcesAtStart(std::string* error) {
     s->files_seen = FilesSignature(s->config);
     if (!ReadFileSd(s->config, &targets, error)) return false;
     s->ok_once = true;
-    s->next_due = NowMs() + s->config.refresh_ms;
+    s->next_due = SteadyMs() + s->config.refresh_ms;
     ApplyTargets(s->config.name, std::move(targets));
   }
   return true;

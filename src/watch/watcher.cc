@@ -10,16 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "analyze/buckets.h"
+#include "base/clock.h"
 #include "report/dashboard_json.h"  // StackText
 
 namespace leakhound {
 
 namespace {
-
-int64_t SteadyMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
 
 int64_t WallMs() {
   using namespace std::chrono;
