@@ -1,0 +1,3 @@
+module soakfaults
+
+go 1.19
