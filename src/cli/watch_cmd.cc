@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/memory.h"
 #include "cli/commands.h"
 #include "config/config.h"
 #include "discover/discover.h"
@@ -165,6 +166,7 @@ CLI::App* AddWatchCommand(CLI::App* app, WatchFlags* f) {
 }
 
 int RunWatch(const WatchFlags& f) {
+  TuneAllocatorForLongRuns();  // watch runs for days (base/memory.h)
   Config config;
   if (!LoadConfigFor(f.config, f.no_config, &config)) return kExitConfig;
   WatchOptions options;
@@ -339,6 +341,7 @@ CLI::App* AddServeCommand(CLI::App* app, ServeFlags* f) {
 }
 
 int RunServe(const ServeFlags& f) {
+  TuneAllocatorForLongRuns();
   Config config;
   if (!LoadConfigFor(f.config, f.no_config, &config)) return kExitConfig;
   ServeOptions so;

@@ -11,6 +11,7 @@
 
 #include "analyze/buckets.h"
 #include "base/clock.h"
+#include "base/memory.h"
 #include "report/dashboard_json.h"  // StackText
 
 namespace leakhound {
@@ -34,6 +35,8 @@ std::string LocationKey(const Snapshot& s, const Frame& f) {
 }
 
 constexpr int64_t kRetainEveryMs = 10 * 60 * 1000;
+// How often free heap pages go back to the system (base/memory.h).
+constexpr int64_t kTrimEveryMs = 30 * 1000;
 constexpr size_t kMinSeriesForSuspects = 4;
 constexpr int kResolveAfter = 3;  // polls without a finding before it is resolved
 constexpr uint64_t kDetailTag = 1ull << 63;
@@ -194,6 +197,10 @@ void Watcher::Step(int max_wait_ms) {
   int wait = static_cast<int>(std::clamp<int64_t>(next - now, 0, max_wait_ms));
   for (PollDone& d : poller_.Run(wait)) HandleDone(std::move(d));
 
+  if (now - last_trim_ms_ > kTrimEveryMs) {
+    last_trim_ms_ = now;
+    ReturnFreeMemory();
+  }
   if (store_ && WallMs() - last_retain_ms_ > kRetainEveryMs) {
     last_retain_ms_ = WallMs();
     RetentionPolicy p;

@@ -141,6 +141,7 @@ class Watcher {
   std::vector<std::unique_ptr<Source>> sources_;
   uint64_t polls_ = 0;
   int64_t last_retain_ms_ = 0;
+  int64_t last_trim_ms_ = 0;  // steady clock: last ReturnFreeMemory()
   std::string store_fault_;
   // Guards what Status()/OpenFindings() read; held while a poll's result
   // is handled (the dashboard's threads read it, the loop writes it).
