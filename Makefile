@@ -16,7 +16,7 @@ LEAKHOUND_CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(if $(HOME),$(HOME)
 export GOMODCACHE ?= $(LEAKHOUND_CACHE)/gomod
 export GO111MODULE = on
 
-.PHONY: all deps go-toolchains build demo test unit asan tsan fuzz bench clean deb deb-smoke
+.PHONY: all deps go-toolchains build demo test unit asan tsan fuzz bench clean deb deb-smoke soak-smoke
 
 all: build
 
@@ -49,7 +49,14 @@ test: deps go-toolchains
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 	$(MAKE) tsan
 	$(MAKE) deb-smoke
+	$(MAKE) soak-smoke
 	$(MAKE) fuzz
+
+# The soak, shortened for CI: watch --serve over 50 misbehaving targets for
+# 4 minutes (the hour-long run: bench/soak.sh build 200 60 15); fails if
+# RSS, fds or threads grow beyond noise, a probe fails or a process is left.
+soak-smoke: build
+	PORT_BASE=21000 SAMPLE=5 CURL_EVERY=2 FAULT_EVERY=30 ./bench/soak.sh $(BUILD) 50 4 5
 
 # The concurrent code under ThreadSanitizer: the watcher and its poller
 # threads (unit), and the built binary watching, serving the dashboard,
